@@ -1,0 +1,273 @@
+"""Gate 1: validate one raw batch with its feed's suite, record the outcome, accept or reject it.
+
+`validate_raw_batch` is what the ingest DAG calls right after a file's COPY. GX runs the suite in
+PostgreSQL (SQL execution engine, batch = `raw.<feed>` rows with that `_batch_id`); every
+expectation becomes one row of `audit.dq_results`; the ledger row becomes `accepted` or
+`rejected`. Only blocking expectations decide; warnings are recorded and shown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pantau import config, warehouse
+from pantau.quality.masking import mask_result_payload
+from pantau.quality.suites import SuiteSpec, load_suite
+from pantau.registry import feed as registry_feed
+
+log = logging.getLogger(__name__)
+
+
+class GateError(RuntimeError):
+    """The batch cannot be validated at all (unknown batch, quarantined file...)."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    feed: str
+    batch_id: str
+    suite: str
+    accepted: bool
+    failed_blocking: list[str] = field(default_factory=list)
+    failed_warnings: list[str] = field(default_factory=list)
+    results_count: int = 0
+    run_id: str = ""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One expectation's outcome, as written to audit.dq_results."""
+
+    expectation: str
+    expectation_config: dict[str, Any]
+    severity: str
+    description: str
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+    unexpected_sample: list[Any] | None
+
+
+def default_run_id(feed: str, batch_id: str) -> str:
+    return f"gate1__{feed}__{batch_id}__{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
+
+
+def validate_raw_batch(
+    feed: str, batch_id: str, *, dsn: str | None = None, run_id: str | None = None
+) -> GateResult:
+    """Run gate 1 on `raw.<feed>` rows of `batch_id`; record results; set the ledger status."""
+    spec_feed = registry_feed(feed)
+    suite = load_suite(spec_feed.suite)
+    dsn = dsn or config.warehouse_dsn()
+    run_id = run_id or default_run_id(feed, batch_id)
+    pii_columns = [c.name for c in spec_feed.columns if c.pii]
+
+    file_sha256 = _ledger_sha256(dsn, feed, batch_id)
+    outcomes = _run_suite(suite, feed, batch_id, dsn=dsn, run_id=run_id, pii_columns=pii_columns)
+
+    failed_blocking = [o.description for o in outcomes if not o.success and o.severity == "blocking"]
+    failed_warnings = [o.description for o in outcomes if not o.success and o.severity == "warning"]
+    accepted = not failed_blocking
+    _record(dsn, run_id, feed, batch_id, file_sha256, suite.name, outcomes, accepted)
+    log.info(
+        "gate 1 %s batch %s: %s (%d blocking, %d warning failures of %d checks)",
+        feed,
+        batch_id,
+        "accepted" if accepted else "rejected",
+        len(failed_blocking),
+        len(failed_warnings),
+        len(outcomes),
+    )
+    return GateResult(
+        feed=feed,
+        batch_id=batch_id,
+        suite=suite.name,
+        accepted=accepted,
+        failed_blocking=failed_blocking,
+        failed_warnings=failed_warnings,
+        results_count=len(outcomes),
+        run_id=run_id,
+    )
+
+
+def _ledger_sha256(dsn: str, feed: str, batch_id: str) -> str:
+    with warehouse.connect(dsn) as conn:
+        row = conn.execute(
+            "select file_sha256, status, feed from audit.load_ledger where batch_id = %s", (batch_id,)
+        ).fetchone()
+    if row is None:
+        raise GateError(f"batch {batch_id!r} is not in audit.load_ledger; load it before validating")
+    sha256, status, ledger_feed = row
+    if ledger_feed != feed:
+        raise GateError(f"batch {batch_id!r} belongs to feed {ledger_feed!r}, not {feed!r}")
+    if status == "quarantined":
+        raise GateError(f"batch {batch_id!r} was quarantined: it has no raw rows to validate")
+    return sha256
+
+
+def _run_suite(
+    suite: SuiteSpec, feed: str, batch_id: str, *, dsn: str, run_id: str, pii_columns: list[str]
+) -> list[CheckOutcome]:
+    from pantau.quality import gx_project
+
+    with gx_project.project_lock():
+        context = gx_project.get_context(dsn)
+        checkpoint = gx_project.checkpoint_for(
+            context, suite, schema="raw", table=feed, pii_columns=pii_columns
+        )
+        try:
+            result = _run_checkpoint(checkpoint, batch_id, run_id)
+        except _EmptyBatch:
+            return _empty_batch_outcomes(suite)
+    outcomes = []
+    for suite_result in result.run_results.values():
+        for expectation_result in suite_result.results:
+            outcomes.append(_outcome(expectation_result, pii_columns))
+    outcomes.sort(key=lambda o: o.expectation_config.get("suite_index", 0))
+    return outcomes
+
+
+class _EmptyBatch(Exception):
+    pass
+
+
+def _run_checkpoint(checkpoint, batch_id: str, run_id: str):
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.exceptions.exceptions import NoAvailableBatchesError
+
+    try:
+        return checkpoint.run(
+            batch_parameters={"_batch_id": batch_id},
+            run_id=RunIdentifier(run_name=run_id, run_time=datetime.now(UTC)),
+        )
+    except NoAvailableBatchesError as exc:
+        # GX finds batches by their _batch_id values: a batch without rows has none.
+        raise _EmptyBatch from exc
+
+
+def _empty_batch_outcomes(suite: SuiteSpec) -> list[CheckOutcome]:
+    """Without rows GX has no batch to validate; the row-count expectation fails by definition."""
+    outcomes = []
+    for index, entry in enumerate(suite.expectations):
+        if entry.type != "expect_table_row_count_to_be_between":
+            continue
+        outcomes.append(
+            CheckOutcome(
+                expectation=entry.type,
+                expectation_config={**entry.kwargs, "description": entry.description, "suite_index": index},
+                severity=entry.severity,
+                description=entry.description,
+                success=False,
+                observed_value="0",
+                unexpected_count=None,
+                unexpected_sample=None,
+            )
+        )
+    if not outcomes:
+        outcomes.append(
+            CheckOutcome(
+                expectation="expect_table_row_count_to_be_between",
+                expectation_config={"min_value": 1, "suite_index": -1},
+                severity="blocking",
+                description="Batch berisi minimal satu baris / batch has at least one row",
+                success=False,
+                observed_value="0",
+                unexpected_count=None,
+                unexpected_sample=None,
+            )
+        )
+    return outcomes
+
+
+def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
+    config_obj = expectation_result.expectation_config
+    kwargs = {k: v for k, v in dict(config_obj.kwargs).items() if k != "batch_id"}
+    meta = dict(config_obj.meta or {})
+    severity = meta.get("pantau_severity", "blocking")
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    columns += list(kwargs.get("column_list") or [])
+    result = mask_result_payload(dict(expectation_result.result or {}), pii_columns, columns)
+
+    exception = expectation_result.exception_info or {}
+    raised = bool(exception.get("raised_exception"))
+    observed = result.get("observed_value")
+    if raised:
+        observed = f"error: {exception.get('exception_message')}"
+    elif observed is None and "unexpected_count" in result:
+        observed = (
+            f"{result.get('unexpected_count', 0)} of {result.get('element_count', 0)} unexpected "
+            f"({result.get('unexpected_percent') or 0:.2f}% of non-null)"
+        )
+    unexpected_count = result.get("unexpected_count")
+    if unexpected_count is None and config_obj.type == "unexpected_rows_expectation":
+        unexpected_count = result.get("observed_value")
+    sample = result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list")
+    return CheckOutcome(
+        expectation=config_obj.type,
+        expectation_config={
+            **kwargs,
+            "description": config_obj.description,
+            "suite_index": meta.get("pantau_index", 0),
+        },
+        severity=severity,
+        description=config_obj.description or config_obj.type,
+        success=bool(expectation_result.success) and not raised,
+        observed_value=None if observed is None else _text(observed),
+        unexpected_count=int(unexpected_count) if isinstance(unexpected_count, int | float) else None,
+        unexpected_sample=list(sample) if sample else None,
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _record(
+    dsn: str,
+    run_id: str,
+    feed: str,
+    batch_id: str,
+    file_sha256: str,
+    suite: str,
+    outcomes: list[CheckOutcome],
+    accepted: bool,
+) -> None:
+    """Results and verdict in one transaction; rerunning with the same run_id replaces, not adds."""
+    from psycopg.types.json import Jsonb
+
+    with warehouse.connect(dsn) as conn, conn.transaction():
+        conn.execute(
+            "delete from audit.dq_results where run_id = %s and batch_id = %s and suite = %s",
+            (run_id, batch_id, suite),
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.dq_results (run_id, batch_id, file_sha256, feed, suite, expectation, "
+                "expectation_config, severity, success, observed_value, unexpected_count, "
+                "unexpected_sample) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        run_id,
+                        batch_id,
+                        file_sha256,
+                        feed,
+                        suite,
+                        o.expectation,
+                        Jsonb(o.expectation_config),
+                        o.severity,
+                        o.success,
+                        o.observed_value,
+                        o.unexpected_count,
+                        Jsonb(o.unexpected_sample) if o.unexpected_sample is not None else None,
+                    )
+                    for o in outcomes
+                ],
+            )
+        conn.execute(
+            "update audit.load_ledger set status = %s, validated_at = now() where batch_id = %s",
+            ("accepted" if accepted else "rejected", batch_id),
+        )

@@ -1,0 +1,37 @@
+"""The checkpoint action that keeps personal data out of GX's stores and Data Docs.
+
+Imports great_expectations at module level, so it is imported only from inside functions
+(`pantau.quality.gx_project`), never by anything a DAG file imports.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from great_expectations.checkpoint.actions import UpdateDataDocsAction
+
+from pantau.quality.masking import mask_result_payload
+
+
+class MaskedDataDocsAction(UpdateDataDocsAction):
+    """Mask personal-data values in the validation results, re-store them, then update Data Docs.
+
+    GX stores a validation result before any action runs; this action (sorted first, as an
+    UpdateDataDocsAction) overwrites the stored copy with the masked one before rendering, so
+    the results store and the HTML site only ever keep the shape of a passport number or name.
+    """
+
+    type: Literal["pantau_masked_data_docs"] = "pantau_masked_data_docs"
+    pii_columns: list[str] = []
+
+    def run(self, checkpoint_result, action_context=None) -> dict:  # type: ignore[override]
+        store = self._resolve_context().context.validation_results_store
+        for identifier, suite_result in checkpoint_result.run_results.items():
+            for result in suite_result.results:
+                kwargs = result.expectation_config.kwargs if result.expectation_config else {}
+                columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+                columns += list(kwargs.get("column_list") or [])
+                if result.result:
+                    mask_result_payload(result.result, self.pii_columns, columns)
+            store.set(identifier, suite_result)
+        return super().run(checkpoint_result=checkpoint_result, action_context=action_context)

@@ -1,0 +1,209 @@
+"""The GX project behind the gates: a file-backed context under `<state>/gx`.
+
+The chain follows the GX 1.x docs: data source -> asset -> batch definition -> validation
+definition -> checkpoint with actions. Everything is (re)declared from code and the YAML suites
+on each run, so the files under `<state>/gx` are a cache that can be deleted at any time; only
+the validation results kept there make Data Docs accumulate across runs.
+
+Secrets: the data source's connection string is the literal `${PANTAU_GX_WAREHOUSE_URL}`,
+resolved by GX from the environment at run time (set here from PANTAU_WAREHOUSE_DSN, converted
+to the SQLAlchemy URL form GX needs). No file GX writes ever holds the DSN or a password.
+
+great_expectations is imported only inside these functions (it takes seconds to import).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pantau import config
+from pantau.quality.suites import SuiteSpec
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import FileDataContext
+
+DATASOURCE_NAME = "pantau_warehouse"
+URL_ENV = "PANTAU_GX_WAREHOUSE_URL"
+CONNECTION_STRING = "${" + URL_ENV + "}"
+DOCS_SITE_NAME = "pantau_data_docs"
+BATCH_DEFINITION_NAME = "by_batch_id"
+BATCH_COLUMN = "_batch_id"
+
+# Small, bounded samples: GX fetches at most this many unexpected values per expectation, with
+# their file row numbers, so a 1M-row batch costs the same as a small one beyond the scans.
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "BASIC",
+    "partial_unexpected_count": 5,
+    "unexpected_index_column_names": ["_row_number"],
+}
+
+_SEVERITY_TO_GX = {"blocking": "critical", "warning": "warning"}
+
+
+def gx_root() -> Path:
+    """Where the GX project lives (read at call time so tests can point it elsewhere)."""
+    return Path(config.STATE_DIR) / "gx"
+
+
+def data_docs_dir() -> Path:
+    return config.output_dir() / "data_docs"
+
+
+def sqlalchemy_url(dsn: str) -> str:
+    """PANTAU_WAREHOUSE_DSN (libpq key=value or URI) as the SQLAlchemy URL GX's engine needs."""
+    from sqlalchemy.engine import URL
+
+    parts = config.dsn_parts(dsn)
+    query: dict[str, str] = {}
+    host: str | None = parts["host"]
+    if host and host.startswith("/"):  # unix socket directory (embedded server)
+        query["host"] = host
+        host = None
+    url = URL.create(
+        "postgresql+psycopg2",
+        username=parts["user"] or None,
+        password=parts["password"] or None,
+        host=host,
+        port=int(parts["port"]) if parts["port"] else None,
+        database=parts["dbname"],
+        query=query,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def _quiet_gx_environment() -> None:
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@contextmanager
+def project_lock() -> Iterator[None]:
+    """One gate at a time per project directory: GX's config files are not safe for concurrent writers."""
+    root = gx_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".pantau.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataContext:
+    """The file-backed context, with the warehouse URL exported for `${PANTAU_GX_WAREHOUSE_URL}`.
+
+    `connect=False` (Data Docs only) leaves the URL alone: rendering needs no database.
+    """
+    _quiet_gx_environment()
+    if connect:
+        os.environ[URL_ENV] = sqlalchemy_url(dsn or config.warehouse_dsn())
+    import great_expectations as gx
+
+    root = gx_root()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(root.parent))
+    _ensure_docs_site(context)
+    return context
+
+
+def _ensure_docs_site(context: FileDataContext) -> None:
+    """The one Data Docs site, under PANTAU_OUTPUT_DIR/data_docs (self-contained, browsable offline)."""
+    site_config = {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(data_docs_dir()),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+    sites = context.variables.data_docs_sites or {}
+    if sites.get(DOCS_SITE_NAME) == site_config and list(sites) == [DOCS_SITE_NAME]:
+        return
+    for name in list(sites):
+        if name != DOCS_SITE_NAME:
+            context.delete_data_docs_site(name)
+    if DOCS_SITE_NAME in (context.variables.data_docs_sites or {}):
+        context.update_data_docs_site(DOCS_SITE_NAME, site_config)
+    else:
+        context.add_data_docs_site(DOCS_SITE_NAME, site_config)
+
+
+def _datasource(context: FileDataContext):
+    try:
+        datasource = context.data_sources.get(DATASOURCE_NAME)
+    except (KeyError, ValueError):
+        datasource = None
+    if datasource is None or str(getattr(datasource, "connection_string", "")) != CONNECTION_STRING:
+        datasource = context.data_sources.add_or_update_postgres(
+            name=DATASOURCE_NAME, connection_string=CONNECTION_STRING
+        )
+    return datasource
+
+
+def _batch_definition(context: FileDataContext, schema: str, table: str):
+    from great_expectations.core.partitioners import PartitionerColumnValue
+
+    datasource = _datasource(context)
+    asset_name = f"{schema}.{table}"
+    try:
+        asset = datasource.get_asset(asset_name)
+    except LookupError:
+        asset = datasource.add_table_asset(name=asset_name, schema_name=schema, table_name=table)
+    try:
+        return asset.get_batch_definition(BATCH_DEFINITION_NAME)
+    except (KeyError, LookupError, ValueError):
+        # GX's check only knows date partitioners (it reads a sample value to see a date); a
+        # column-value partitioner on the text `_batch_id` is exactly one load's rows.
+        return asset.add_batch_definition(
+            name=BATCH_DEFINITION_NAME,
+            partitioner=PartitionerColumnValue(column_name=BATCH_COLUMN),
+            validate_partitioner=False,
+        )
+
+
+def build_suite(spec: SuiteSpec):
+    """The GX ExpectationSuite for a YAML suite; Pantau's severity and description travel in meta."""
+    from great_expectations import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    expectations = [
+        ExpectationConfiguration(
+            type=entry.type,
+            kwargs=entry.kwargs,
+            meta={"pantau_severity": entry.severity, "pantau_index": index},
+            description=entry.description,
+            severity=_SEVERITY_TO_GX[entry.severity],
+        ).to_domain_obj()
+        for index, entry in enumerate(spec.expectations)
+    ]
+    return ExpectationSuite(
+        name=spec.name, expectations=expectations, meta={"source": str(spec.path.name)}
+    )
+
+
+def checkpoint_for(
+    context: FileDataContext, spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str]
+):
+    """Declare (or refresh) the chain for one table and return its checkpoint."""
+    import great_expectations as gx
+
+    from pantau.quality.gx_actions import MaskedDataDocsAction
+
+    batch_definition = _batch_definition(context, schema, table)
+    suite = context.suites.add_or_update(build_suite(spec))
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=spec.name, data=batch_definition, suite=suite)
+    )
+    checkpoint = gx.Checkpoint(
+        name=f"gate__{spec.name}",
+        validation_definitions=[validation],
+        actions=[MaskedDataDocsAction(name="mask_pii_and_update_data_docs", pii_columns=pii_columns)],
+        result_format=RESULT_FORMAT,
+    )
+    return context.checkpoints.add_or_update(checkpoint)
