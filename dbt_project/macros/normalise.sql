@@ -1,0 +1,27 @@
+{#- Matching key for names and codes (regions, countries): upper case with every character that is
+    not a letter or digit removed, so "KAB. SERANG", "Kab Serang" and "kab.serang" agree, as do
+    "Palangka Raya" and "Palangkaraya". Alias seeds go through the same macro. -#}
+{% macro normalise_text_key(expr) -%}
+nullif(regexp_replace(upper(({{ expr }})::text), '[^[:alnum:]]+', '', 'g'), '')
+{%- endmacro %}
+
+{#- Passport number: upper case without spaces, '-', '.' and '/' (docs/contracts.md). -#}
+{% macro normalise_passport(expr) -%}
+nullif(regexp_replace(upper(btrim(({{ expr }})::text)), '[\s./-]+', '', 'g'), '')
+{%- endmacro %}
+
+{#- Trimmed text with inner runs of white space collapsed; NULL when empty. -#}
+{% macro clean_text(expr) -%}
+nullif(regexp_replace(btrim(({{ expr }})::text), '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{#- Upper-case code-like values (permit types, visa index, report types): 'itas ' -> 'ITAS',
+    'Pelanggaran Keimigrasian' -> 'PELANGGARAN_KEIMIGRASIAN'. -#}
+{% macro normalise_code(expr) -%}
+nullif(regexp_replace(upper(btrim(({{ expr }})::text)), '[\s-]+', '_', 'g'), '')
+{%- endmacro %}
+
+{#- Integer from free text ("12", "± 15 orang", "sekitar 20"): the first run of digits, else NULL. -#}
+{% macro parse_integer(expr) -%}
+(substring(({{ expr }})::text from '(\d{1,9})'))::integer
+{%- endmacro %}

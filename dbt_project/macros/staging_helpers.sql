@@ -1,0 +1,32 @@
+{#- Rank of a raw row among the rows that share its natural key: 1 = the one to keep (latest
+    accepted batch, then highest row number). Rows without a key are never merged together. -#}
+{% macro recency_rank(key_expr) -%}
+row_number() over (
+    partition by coalesce(({{ key_expr }})::text, batch_id || ':' || source_row_number::text)
+    order by batch_loaded_at desc nulls last, batch_id desc, source_row_number desc
+)
+{%- endmacro %}
+
+{#- 'L' (laki-laki) or 'P' (perempuan) from the spellings agencies use, else NULL. -#}
+{% macro normalise_sex(expr) -%}
+case regexp_replace(upper(btrim(({{ expr }})::text)), '[^A-Z]+', '', 'g')
+    when 'L' then 'L' when 'LK' then 'L' when 'LAKILAKI' then 'L' when 'PRIA' then 'L'
+    when 'M' then 'L' when 'MALE' then 'L'
+    when 'P' then 'P' when 'PR' then 'P' when 'PEREMPUAN' then 'P' when 'WANITA' then 'P'
+    when 'F' then 'P' when 'FEMALE' then 'P'
+end
+{%- endmacro %}
+
+{#- Stay permit type: ITK, ITAS or ITAP (KITAS/KITAP are the card names of the same permits). -#}
+{% macro normalise_permit_type(expr) -%}
+case regexp_replace(upper(btrim(({{ expr }})::text)), '[^A-Z]+', '', 'g')
+    when 'ITK' then 'ITK'
+    when 'ITAS' then 'ITAS' when 'KITAS' then 'ITAS'
+    when 'ITAP' then 'ITAP' when 'KITAP' then 'ITAP'
+end
+{%- endmacro %}
+
+{#- Visa index code without spaces or punctuation: 'e 23', 'E-23' -> 'E23'. -#}
+{% macro normalise_visa_index(expr) -%}
+nullif(regexp_replace(upper(({{ expr }})::text), '[^A-Z0-9]+', '', 'g'), '')
+{%- endmacro %}
