@@ -1,0 +1,234 @@
+"""What the briefing shows, read from the marts (docs/contracts.md, "Marts the briefing reads").
+
+Only aggregates leave this module: counts per region, nationality and finding type. The marts
+carry no names or passport numbers, and the queries here never select person keys either.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+
+
+class BriefingDataError(RuntimeError):
+    """The marts cannot answer for this region and cut-off; the message says what to run."""
+
+
+OPEN_STATUSES = ("baru", "berlanjut")
+
+
+@dataclass(frozen=True)
+class Region:
+    region_code: str
+    region_name: str
+    region_level: str  # provinsi | kabupaten | kota
+    province_code: str
+    province_name: str
+
+    @property
+    def is_province(self) -> bool:
+        return self.region_level == "provinsi"
+
+
+@dataclass
+class RegionRow:
+    region_code: str | None  # None: permits whose kab/kota could not be resolved
+    region_name: str | None
+    present: int = 0
+    open_findings: int = 0
+
+
+@dataclass
+class NationalityRow:
+    country_code: str | None
+    name: str | None
+    present: int
+
+
+@dataclass
+class FindingTypeRow:
+    finding_code: str
+    agencies: list[str]
+    new: int = 0
+    continuing: int = 0
+    resolved: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.new + self.continuing
+
+
+@dataclass
+class AgencyRow:
+    agency: str
+    new: int = 0
+    continuing: int = 0
+    resolved: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.new + self.continuing
+
+
+@dataclass
+class MartData:
+    region: Region
+    scope: list[Region]  # the kab/kota the briefing covers
+    reference_date: date | None  # the marts' reference date actually used
+    regions: list[RegionRow]
+    nationalities: list[NationalityRow]
+    finding_types: list[FindingTypeRow]
+    agencies: list[AgencyRow]
+    findings_since: date | None  # new/resolved are counted after this date (previous meeting's cut-off)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def _region(row: tuple) -> Region:
+    return Region(*row)
+
+
+def load_region(conn: psycopg.Connection, region_code: str) -> tuple[Region, list[Region]]:
+    """The meeting's region and the kab/kota it covers (itself, for a kab/kota meeting)."""
+    columns = "region_code, region_name, region_level, province_code, province_name"
+    row = conn.execute(
+        f"select {columns} from marts.dim_regions where region_code = %s", (region_code,)
+    ).fetchone()
+    if row is None:
+        raise BriefingDataError(
+            f"Region {region_code!r} is not in marts.dim_regions; add it to the regions seed and run dbt."
+        )
+    region = _region(row)
+    if not region.is_province:
+        return region, [region]
+    scope = conn.execute(
+        f"select {columns} from marts.dim_regions "
+        "where province_code = %s and region_level <> 'provinsi' order by region_code",
+        (region.province_code,),
+    ).fetchall()
+    return region, [_region(r) for r in scope]
+
+
+def _reference_date(conn: psycopg.Connection, table: str, cutoff: date) -> date | None:
+    """The latest reference date at or before the cut-off; fails if the mart was built only later."""
+    latest, earliest_after = conn.execute(
+        f"select max(reference_date) filter (where reference_date <= %(c)s), "
+        f"min(reference_date) filter (where reference_date > %(c)s) from {table}",
+        {"c": cutoff},
+    ).fetchone()
+    if latest is None and earliest_after is not None:
+        raise BriefingDataError(
+            f"{table} holds data as of {earliest_after} only, after the briefing's cut-off {cutoff}. "
+            f"Rebuild the marts for the cut-off (PANTAU_AS_OF={cutoff} dbt build) and render again."
+        )
+    return latest
+
+
+def load_marts(
+    conn: psycopg.Connection,
+    region_code: str,
+    cutoff: date,
+    *,
+    findings_since: date | None,
+    language: str,
+) -> MartData:
+    region, scope = load_region(conn, region_code)
+    reference = _reference_date(conn, "marts.fct_foreigners_present", cutoff)
+    _reference_date(conn, "marts.fct_findings", cutoff)  # same staleness check for findings
+
+    if region.is_province:
+        present_filter, present_params = "province_code = %(code)s", {"code": region.province_code}
+    else:
+        present_filter, present_params = "region_code = %(code)s", {"code": region.region_code}
+    name_column = "name_id" if language == "id" else "name_en"
+    present = conn.execute(
+        f"""
+        select present.region_code, present.country_code, countries.{name_column},
+               sum(present.foreigner_count)::bigint as foreigner_count
+        from marts.fct_foreigners_present as present
+        left join marts.dim_countries as countries on countries.country_code = present.country_code
+        where present.reference_date = %(ref)s and {present_filter}
+        group by 1, 2, 3
+        """,
+        {"ref": reference, **present_params},
+    ).fetchall()
+
+    # Latest state of each finding as of the cut-off; works for a snapshot mart and a history mart.
+    scope_codes = [r.region_code for r in scope] + [region.region_code]
+    findings = conn.execute(
+        """
+        select distinct on (finding_id)
+            finding_id, finding_code, region_code, responsible_agency,
+            first_seen_date, status, resolved_date
+        from marts.fct_findings
+        where reference_date <= %(cutoff)s and region_code = any(%(codes)s)
+        order by finding_id, reference_date desc
+        """,
+        {"cutoff": cutoff, "codes": scope_codes},
+    ).fetchall()
+
+    names = {r.region_code: r.region_name for r in scope}
+    by_region: dict[str | None, RegionRow] = {code: RegionRow(code, name) for code, name in names.items()}
+    by_country: Counter[tuple[str | None, str | None]] = Counter()
+    for region_row_code, country_code, country_name, count in present:
+        row = by_region.setdefault(region_row_code, RegionRow(region_row_code, names.get(region_row_code)))
+        row.present += count
+        by_country[(country_code, country_name)] += count
+
+    types: dict[str, FindingTypeRow] = {}
+    agencies: dict[str, AgencyRow] = {}
+    type_agencies: dict[str, set[str]] = defaultdict(set)
+    for _fid, code, finding_region, agency, first_seen, status, resolved_date in findings:
+        agency = agency or "–"
+        type_row = types.setdefault(code, FindingTypeRow(code, []))
+        agency_row = agencies.setdefault(agency, AgencyRow(agency))
+        type_agencies[code].add(agency)
+        if status in OPEN_STATUSES:
+            if findings_since is None:
+                is_new = status == "baru"
+            else:
+                is_new = first_seen is None or first_seen > findings_since
+            kind = "new" if is_new else "continuing"
+            region_row = by_region.setdefault(
+                finding_region, RegionRow(finding_region, names.get(finding_region))
+            )
+            region_row.open_findings += 1
+        elif findings_since is None or resolved_date is None or resolved_date > findings_since:
+            kind = "resolved"
+        else:
+            continue  # resolved before the previous meeting: already reported then
+        for row in (type_row, agency_row):
+            setattr(row, kind, getattr(row, kind) + 1)
+    for code, row in types.items():
+        row.agencies = sorted(type_agencies[code])
+
+    regions = sorted(by_region.values(), key=lambda r: (r.region_code is None, r.region_code or ""))
+    nationalities = [
+        NationalityRow(code, name, count)
+        for (code, name), count in sorted(by_country.items(), key=lambda item: (-item[1], item[0][0] or "~"))
+        if count
+    ]
+    type_rows = sorted(types.values(), key=lambda r: (-r.open, -r.resolved, r.finding_code))
+    totals = {
+        "present": sum(r.present for r in regions),
+        "nationalities": sum(1 for n in nationalities if n.country_code is not None),
+        "regions_with_foreigners": sum(1 for r in regions if r.region_code is not None and r.present > 0),
+        "regions_in_scope": len(scope),
+        "open_findings": sum(r.open for r in type_rows),
+        "new_findings": sum(r.new for r in type_rows),
+        "continuing_findings": sum(r.continuing for r in type_rows),
+        "resolved_findings": sum(r.resolved for r in type_rows),
+    }
+    return MartData(
+        region=region,
+        scope=scope,
+        reference_date=reference,
+        regions=regions,
+        nationalities=nationalities,
+        finding_types=type_rows,
+        agencies=sorted(agencies.values(), key=lambda r: (-r.open, r.agency)),
+        findings_since=findings_since,
+        totals=totals,
+    )

@@ -1,0 +1,253 @@
+"""One briefing: read the marts and audit tables, render the PDF, archive it in `audit.briefings`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from pantau import config
+from pantau.briefing import chart, pdf
+from pantau.briefing.data import MartData, load_marts
+from pantau.briefing.formatting import Formatter, suppress_below
+from pantau.briefing.labels import Labels, labels_for
+from pantau.briefing.quality import QualityData, load_quality
+from pantau.calendar import Meeting, find_meeting, previous_meeting
+
+log = logging.getLogger(__name__)
+
+TOP_NATIONALITIES = 10
+
+
+@dataclass(frozen=True)
+class BriefingResult:
+    path: Path
+    sha256: str
+    region_code: str
+    meeting_date: date
+    data_cutoff: date
+    quality_status: str
+    page_count: int
+    briefing_id: str = ""
+    language: str = "id"
+    render_warnings: list[str] = field(default_factory=list)
+
+
+def briefing_id(region_code: str, meeting_date: date, language: str) -> str:
+    """Stable per region, meeting and language: re-rendering replaces the archived row."""
+    return f"briefing_{region_code}_{meeting_date.isoformat()}_{language}"
+
+
+def briefing_filename(region_code: str, meeting_date: date, language: str) -> str:
+    return f"{briefing_id(region_code, meeting_date, language)}.pdf"
+
+
+def data_cutoff(meeting: Meeting) -> date:
+    """`PANTAU_AS_OF` when pinned (demo, tests, replays), else the meeting date minus lead days."""
+    return config.as_of() or meeting.data_cutoff
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _nationality_rows(marts: MartData, labels: Labels) -> list[dict[str, Any]]:
+    def label(row) -> str:
+        if row.country_code is None:
+            return labels["unidentified"]
+        return f"{row.name} ({row.country_code})" if row.name else row.country_code
+
+    rows = [{"label": label(r), "present": r.present} for r in marts.nationalities[:TOP_NATIONALITIES]]
+    rest = marts.nationalities[TOP_NATIONALITIES:]
+    if rest:
+        rows.append(
+            {
+                "label": labels["other_countries"].format(n=len(rest)),
+                "present": sum(r.present for r in rest),
+            }
+        )
+    return rows
+
+
+def _chart(marts: MartData, labels: Labels, fmt: Formatter) -> tuple[str, str]:
+    """Province: foreigners per kab/kota. Kab/kota: its top nationalities."""
+    if marts.region.is_province:
+        title = labels["chart_by_region"]
+        bars = [
+            (r.region_name or r.region_code or labels["unidentified"], r.present)
+            for r in marts.regions
+            if r.region_code is not None
+        ]
+    else:
+        title = labels["chart_by_country"]
+        bars = [(r.name or r.country_code or labels["unidentified"], r.present) for r in marts.nationalities]
+        bars = bars[:TOP_NATIONALITIES]
+    return title, chart.svg_data_uri(chart.bar_chart_svg(title, bars, fmt))
+
+
+def build_context(
+    meeting: Meeting,
+    previous: Meeting | None,
+    cutoff: date,
+    marts: MartData,
+    quality: QualityData,
+    *,
+    language: str,
+    generated_at: datetime,
+) -> dict[str, Any]:
+    labels = labels_for(language)
+    fmt = Formatter(labels, suppress_below())
+    chart_title, chart_uri = _chart(marts, labels, fmt)
+    reference_note = ""
+    if marts.reference_date is not None and marts.reference_date != cutoff:
+        reference_note = labels["reference_mismatch"].format(
+            mart=fmt.date(marts.reference_date), cutoff=fmt.date(cutoff)
+        )
+    if marts.findings_since is not None:
+        findings_intro = labels["findings_intro_since"].format(since=fmt.date(marts.findings_since))
+    else:
+        findings_intro = labels["findings_intro_first"]
+    starts = meeting.starts_at
+    return {
+        "lang": language,
+        "L": labels,
+        "fmt": fmt,
+        "doc_title": f"{labels['document_kind']}: {meeting.title}, {fmt.date(meeting.meeting_date)}",
+        "meeting": meeting,
+        "meeting_when": f"{fmt.long_date(starts.date())}, {fmt.clock(starts)}",
+        "previous": previous,
+        "region": marts.region,
+        "cutoff": cutoff,
+        "generated_at": fmt.timestamp(generated_at),
+        "generated_iso": generated_at.isoformat(timespec="seconds"),
+        "marts": marts,
+        "totals": marts.totals,
+        "quality": quality,
+        "nationality_rows": _nationality_rows(marts, labels),
+        "chart_title": chart_title,
+        "chart_uri": chart_uri,
+        "suppress_below": fmt.suppress_below,
+        "chart_note": labels["chart_suppressed_note"].format(k=fmt.suppress_below),
+        "suppression_note": labels["method_suppression"].format(k=fmt.suppress_below),
+        "presence_intro": labels["presence_intro"].format(date=fmt.date(marts.reference_date or cutoff)),
+        "findings_intro": findings_intro,
+        "reference_note": reference_note,
+    }
+
+
+ARCHIVE_SQL = """
+insert into audit.briefings (
+    briefing_id, region_code, meeting_date, language, pdf_path, pdf_sha256,
+    data_cutoff, quality_status, input_batches, generated_at
+) values (
+    %(briefing_id)s, %(region_code)s, %(meeting_date)s, %(language)s, %(pdf_path)s, %(pdf_sha256)s,
+    %(data_cutoff)s, %(quality_status)s, %(input_batches)s, %(generated_at)s
+)
+on conflict (briefing_id) do update set
+    region_code = excluded.region_code,
+    meeting_date = excluded.meeting_date,
+    language = excluded.language,
+    pdf_path = excluded.pdf_path,
+    pdf_sha256 = excluded.pdf_sha256,
+    data_cutoff = excluded.data_cutoff,
+    quality_status = excluded.quality_status,
+    input_batches = excluded.input_batches,
+    generated_at = excluded.generated_at
+"""
+
+
+def render_briefing(
+    region_code: str,
+    meeting_date: date | str,
+    *,
+    language: str = "id",
+    dsn: str | None = None,
+    out_dir: Path | None = None,
+    strict: bool | None = None,
+    calendar_path: Path | None = None,
+) -> BriefingResult:
+    """Render the briefing for the calendar meeting of `region_code` on `meeting_date`.
+
+    strict: fail on any WeasyPrint warning (default: env `PANTAU_BRIEFING_STRICT`); otherwise
+    warnings are logged and returned in `render_warnings`.
+    """
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    labels_for(language)  # reject an unknown language before touching the database
+    strict = pdf.strict_default() if strict is None else strict
+    meeting = find_meeting(region_code, meeting_date, calendar_path)
+    previous = previous_meeting(meeting, calendar_path)
+    cutoff = data_cutoff(meeting)
+    since = previous.data_cutoff if previous else None
+    if since is not None and since >= cutoff:
+        since = None  # a pinned cut-off before the previous meeting's: nothing to compare with
+
+    dsn = dsn or config.warehouse_dsn()
+    with psycopg.connect(dsn) as conn:
+        # One snapshot for every read, so the figures agree with each other.
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
+            quality = load_quality(conn)
+
+    generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
+    context = build_context(
+        meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at
+    )
+    html = pdf.render_html(context)
+    target = (out_dir or config.output_dir() / "briefings") / briefing_filename(
+        region_code, meeting_date, language
+    )
+    output = pdf.write_pdf(html, target, strict=strict)
+    digest = sha256_file(target)
+
+    row = {
+        "briefing_id": briefing_id(region_code, meeting_date, language),
+        "region_code": region_code,
+        "meeting_date": meeting_date,
+        "language": language,
+        "pdf_path": str(target.resolve()),
+        "pdf_sha256": digest,
+        "data_cutoff": cutoff,
+        "quality_status": quality.status,
+        "input_batches": json.dumps(quality.input_batches),
+        "generated_at": generated_at,
+    }
+    with psycopg.connect(dsn) as conn:
+        conn.execute(ARCHIVE_SQL, row)
+    log.info(
+        "briefing %s rendered: %s (%d pages, sha256 %s, cut-off %s, inputs %s)",
+        row["briefing_id"],
+        target,
+        output.page_count,
+        digest,
+        cutoff,
+        quality.status,
+    )
+    return BriefingResult(
+        path=target,
+        sha256=digest,
+        region_code=region_code,
+        meeting_date=meeting_date,
+        data_cutoff=cutoff,
+        quality_status=quality.status,
+        page_count=output.page_count,
+        briefing_id=row["briefing_id"],
+        language=language,
+        render_warnings=output.warnings,
+    )
+
+
+__all__ = ["BriefingResult", "briefing_filename", "briefing_id", "data_cutoff", "render_briefing"]

@@ -1,0 +1,199 @@
+"""Data and helpers of the briefing tests: marts per docs/contracts.md, audit rows, raw PII.
+
+The figures are chosen so that every total in the PDF can be checked by hand (see EXPECTED).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import psycopg
+from pypdf import PdfReader
+
+MARTS_DDL = """
+create table marts.dim_regions (
+    region_code text primary key, region_name text, region_level text, province_code text, province_name text
+);
+create table marts.dim_countries (country_code text primary key, name_en text, name_id text);
+create table marts.fct_foreigners_present (
+    reference_date date, region_code text, province_code text, country_code text, foreigner_count bigint
+);
+create table marts.fct_findings (
+    finding_id text, finding_code text, region_code text, responsible_agency text, severity text,
+    person_key text, employer_name text, detail text, first_seen_date date, last_seen_date date,
+    status text, resolved_date date, reference_date date
+);
+"""
+
+REGIONS = [
+    ("36", "Banten", "provinsi", "36", "Banten"),
+    ("36.01", "Kabupaten Pandeglang", "kabupaten", "36", "Banten"),
+    ("36.02", "Kabupaten Lebak", "kabupaten", "36", "Banten"),
+    ("36.03", "Kabupaten Tangerang", "kabupaten", "36", "Banten"),
+    ("36.04", "Kabupaten Serang", "kabupaten", "36", "Banten"),
+    ("36.71", "Kota Tangerang", "kota", "36", "Banten"),
+    ("36.72", "Kota Cilegon", "kota", "36", "Banten"),
+    ("36.73", "Kota Serang", "kota", "36", "Banten"),
+    ("36.74", "Kota Tangerang Selatan", "kota", "36", "Banten"),
+    ("62", "Kalimantan Tengah", "provinsi", "62", "Kalimantan Tengah"),
+    ("62.71", "Kota Palangka Raya", "kota", "62", "Kalimantan Tengah"),
+]
+
+COUNTRIES = [
+    ("KOR", "South Korea", "Korea Selatan"),
+    ("CHN", "China", "Tiongkok"),
+    ("JPN", "Japan", "Jepang"),
+    ("IND", "India", "India"),
+    ("USA", "United States", "Amerika Serikat"),
+]
+
+REF = "2025-10-27"
+PRESENT = [
+    # (reference_date, region_code, province_code, country_code, count)
+    (REF, "36.03", "36", "KOR", 1234),
+    (REF, "36.03", "36", "CHN", 456),
+    (REF, "36.04", "36", "KOR", 321),
+    (REF, "36.04", "36", "JPN", 87),
+    (REF, "36.72", "36", "CHN", 640),
+    (REF, "36.73", "36", "CHN", 12),
+    (REF, "36.73", "36", "IND", 3),
+    (REF, "36.74", "36", "USA", 45),
+    (REF, None, "36", "CHN", 7),  # permit with an unresolved kab/kota
+    (REF, "62.71", "62", "CHN", 99),  # another province: never in a Banten briefing
+    ("2025-09-30", "36.03", "36", "KOR", 5000),  # an older run: superseded
+    ("2025-11-30", "36.03", "36", "KOR", 9999),  # after the cut-off: ignored
+]
+
+FINDINGS = [
+    # finding_id, code, region, agency, first_seen, status, resolved
+    ("f1", "OVERSTAY", "36.03", "Kantor Imigrasi", "2025-10-20", "baru", None),
+    ("f2", "OVERSTAY", "36.72", "Kantor Imigrasi", "2025-08-01", "berlanjut", None),
+    ("f3", "TKA_TANPA_ITAS", "36.04", "Disnakertrans", "2025-09-01", "berlanjut", None),
+    ("f4", "SKTT_TERLAMBAT", "36.73", "Dukcapil", "2025-10-01", "baru", None),
+    ("f5", "IZIN_SEGERA_BERAKHIR", "36.03", "Kantor Imigrasi", "2025-09-15", "selesai", "2025-10-10"),
+    ("f6", "OVERSTAY", "62.71", "Kantor Imigrasi", "2025-10-02", "baru", None),
+]
+
+# Personal data that sits in raw and in a failed check's sample: it must never reach the PDF.
+PII_NAMES = ["Kim Minjun Rahasiawan", "Zhang Wei Sekretov"]
+PII_PASSPORTS = ["M98765432", "E11223344"]
+
+EXPECTED = {
+    "banten_total": "2.805",  # 1234+456+321+87+640+12+3+45+7
+    "banten_total_en": "2,805",
+    "banten_nationalities": 5,
+    "banten_regions_with_foreigners": 5,
+    "banten_regions": 8,
+    "banten_open_findings": 4,
+    "kab_tangerang": "1.690",
+    "kota_cilegon": "640",
+    "korea": "1.555",
+    "china": "1.115",
+    "kota_serang_total": "15",
+}
+
+LEDGER = [
+    # batch_id, feed, source_file, status, rows, rejects, minutes after the first
+    ("b-izin-1", "imigrasi_izin_tinggal", "imigrasi_izin_tinggal/izin_2025-09.csv", "accepted", 800, 0, 0),
+    ("b-izin-2", "imigrasi_izin_tinggal", "imigrasi_izin_tinggal/izin_2025-10.csv", "accepted", 812, 2, 10),
+    ("b-apoa-1", "imigrasi_apoa", "imigrasi_apoa/apoa_2025-10-26.jsonl", "accepted", 143, 0, 11),
+    ("b-tka-1", "disnaker_tka", "disnaker_tka/tka_2025-09.xlsx", "accepted", 210, 0, 1),
+    ("b-tka-2", "disnaker_tka", "disnaker_tka/tka_2025-10.xlsx", "rejected", 215, 0, 12),
+    ("b-sktt-1", "dukcapil_sktt", "dukcapil_sktt/sktt_2025-10.csv", "accepted", 95, 0, 13),
+    ("b-polri-1", "polri_laporan", "polri_laporan/polri_w43.csv", "accepted", 31, 0, 14),
+    ("b-res-1", "kesbangpol_penelitian", "kesbangpol_penelitian/penelitian_q3.xlsx", "accepted", 4, 0, 15),
+]
+
+
+def create_marts(conn: psycopg.Connection) -> None:
+    conn.execute(MARTS_DDL)
+    with conn.cursor() as cur:
+        cur.executemany("insert into marts.dim_regions values (%s, %s, %s, %s, %s)", REGIONS)
+        cur.executemany("insert into marts.dim_countries values (%s, %s, %s)", COUNTRIES)
+        cur.executemany("insert into marts.fct_foreigners_present values (%s, %s, %s, %s, %s)", PRESENT)
+        cur.executemany(
+            "insert into marts.fct_findings (finding_id, finding_code, region_code, responsible_agency, "
+            "severity, person_key, detail, first_seen_date, last_seen_date, status, resolved_date, "
+            "reference_date) values (%s, %s, %s, %s, 'tinggi', md5(%s), 'uji', %s, %s, %s, %s, %s)",
+            [
+                (f, code, region, agency, f, first, first, status, resolved, REF)
+                for f, code, region, agency, first, status, resolved in FINDINGS
+            ],
+        )
+
+
+def insert_audit(conn: psycopg.Connection, ledger=LEDGER) -> None:
+    for batch_id, feed, source_file, status, rows, rejects, minutes in ledger:
+        conn.execute(
+            "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status, "
+            "row_count, reject_count, received_at) values (%s, %s, %s, md5(%s), 1000, %s, %s, %s, "
+            "timestamptz '2025-10-27 08:00+07' + make_interval(mins => %s))",
+            (batch_id, feed, source_file, batch_id, status, rows, rejects, minutes),
+        )
+    sample = json.dumps([{"nama_tka": PII_NAMES[1], "no_paspor": None}, {"no_paspor": PII_PASSPORTS[1]}])
+    results = [
+        # batch, expectation, column, severity, success, unexpected, run
+        ("b-tka-2", "expect_column_values_to_not_be_null", "no_paspor", "blocking", False, 3, "r1"),
+        ("b-tka-2", "expect_table_row_count_to_be_between", None, "blocking", True, None, "r1"),
+        ("b-izin-2", "expect_column_values_to_be_in_set", "jenis_izin", "warning", False, 2, "r1"),
+        (
+            "b-izin-2",
+            "expect_column_values_to_be_in_set",
+            "jenis_izin",
+            "warning",
+            True,
+            0,
+            "r2",
+        ),  # rerun passed
+    ]
+    for minute, (batch, expectation, column, severity, success, unexpected, run) in enumerate(results):
+        conn.execute(
+            "insert into audit.dq_results (run_id, batch_id, suite, expectation, expectation_config, "
+            "severity, success, unexpected_count, unexpected_sample, validated_at) values (%s, %s, "
+            "'raw__x', %s, %s, %s, %s, %s, %s, "
+            "timestamptz '2025-10-27 09:00+07' + make_interval(mins => %s))",
+            (
+                run,
+                batch,
+                expectation,
+                json.dumps({"column": column} if column else {}),
+                severity,
+                success,
+                unexpected,
+                sample if not success else None,
+                minute,
+            ),
+        )
+
+
+def insert_raw_pii(conn: psycopg.Connection) -> None:
+    for number, (name, passport) in enumerate(zip(PII_NAMES, PII_PASSPORTS, strict=True), start=1):
+        conn.execute(
+            "insert into raw.imigrasi_izin_tinggal (no_izin, jenis_izin, nama, kewarganegaraan, no_paspor, "
+            "tanggal_terbit, tanggal_berakhir, kabupaten_kota, _batch_id, _source_file, _row_number) "
+            "values (%s, 'ITAS', %s, 'KOR', %s, '01/02/2025', '01/02/2026', 'KAB. TANGERANG', 'b-izin-2', "
+            "'izin_2025-10.csv', %s)",
+            (f"IZ-{number}", name, passport, number),
+        )
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def pdf_text(path: Path) -> str:
+    """All text, whitespace collapsed (extraction splits lines where the layout does)."""
+    return " ".join(" ".join(pdf_pages(path)).split())
+
+
+def has(text: str, phrase: str) -> bool:
+    """`phrase` in the PDF text, whatever whitespace extraction put (or left out) between its words.
+
+    A phrase ending in a digit must not continue with another digit ("15 1" does not match "15 12").
+    """
+    pattern = r"\s*".join(re.escape(word) for word in phrase.split())
+    if phrase[-1].isdigit():
+        pattern += r"(?!\d)"
+    return re.search(pattern, text) is not None
