@@ -15,7 +15,7 @@ os.environ.setdefault("PANTAU_AS_OF", "2025-10-27")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from pantau import config, warehouse  # noqa: E402
+from pantau import config, warehouse
 
 
 def _server_dsn() -> str:

@@ -121,20 +121,15 @@ def with_database(dsn: str, dbname: str) -> str:
     return make_conninfo(dsn, dbname=dbname)
 
 
-def export_tool_env() -> None:
+def export_tool_env(*, probe: bool = True) -> None:
     """Set the variables dbt, GX, Cosmos and Airflow read, derived from the settings above.
 
-    The PII key reaches PostgreSQL as a session setting (PGOPTIONS) so that it never appears in
-    dbt's compiled SQL, its logs or Airflow's serialized DAGs.
+    With probe=False (DAG parsing) nothing is looked up: only an explicit PANTAU_WAREHOUSE_DSN is
+    used. The PII key reaches PostgreSQL as a session setting (PGOPTIONS) so that it never
+    appears in dbt's compiled SQL, its logs or Airflow's serialized DAGs.
     """
-    parts = dsn_parts()
     os.environ.update(
         {
-            "PANTAU_PG_HOST": parts["host"],
-            "PANTAU_PG_PORT": parts["port"],
-            "PANTAU_PG_USER": parts["user"],
-            "PANTAU_PG_DBNAME": parts["dbname"],
-            "DBT_ENV_SECRET_PANTAU_PG_PASSWORD": parts["password"],
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
@@ -142,6 +137,17 @@ def export_tool_env() -> None:
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         }
     )
+    if probe or os.environ.get("PANTAU_WAREHOUSE_DSN"):
+        parts = dsn_parts()
+        os.environ.update(
+            {
+                "PANTAU_PG_HOST": parts["host"],
+                "PANTAU_PG_PORT": parts["port"],
+                "PANTAU_PG_USER": parts["user"],
+                "PANTAU_PG_DBNAME": parts["dbname"],
+                "DBT_ENV_SECRET_PANTAU_PG_PASSWORD": parts["password"],
+            }
+        )
     key = os.environ.get("PANTAU_PII_KEY")
     if key:
         os.environ["PGOPTIONS"] = f"-c pantau.pii_key={key}"

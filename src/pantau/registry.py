@@ -25,7 +25,7 @@ class Column:
     pii: bool = False
     aliases: tuple[str, ...] = ()
 
-    def keys(self) -> set[str]:
+    def header_keys(self) -> set[str]:
         return {header_key(self.name), *(header_key(a) for a in self.aliases)}
 
 
@@ -64,7 +64,7 @@ class Feed:
 
     def alias_index(self) -> dict[str, str]:
         """Header key -> canonical column name."""
-        return {key: column.name for column in self.columns for key in column.keys()}
+        return {key: column.name for column in self.columns for key in column.header_keys()}
 
 
 def _parse(name: str, spec: dict) -> Feed:

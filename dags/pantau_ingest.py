@@ -1,0 +1,60 @@
+"""Ingest DAGs: one per agency feed declared in `src/pantau/feeds.yml`.
+
+Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
+`raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
+on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
+rebuilds. Adding a feed to the registry adds its DAG here; this file generates them all (one file
+rather than seven near-identical ones).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from pantau.dag_defaults import START_DATE, default_args
+from pantau.registry import Feed, feeds
+
+
+def build_ingest_dag(feed: Feed):
+    @dag(
+        dag_id=f"pantau_ingest__{feed.name}",
+        description=f"{feed.agency}: {feed.description}",
+        schedule="@hourly",
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=default_args(),
+        tags=["pantau", "ingest", feed.name],
+        doc_md=__doc__,
+    )
+    def ingest():
+        @task
+        def discover_files() -> list[str]:
+            from pantau import pipeline
+
+            return pipeline.discover_files(feed.name)
+
+        @task(max_active_tis_per_dagrun=1)  # one COPY at a time per feed keeps the ledger order simple
+        def load_batch(path: str) -> dict:
+            from pantau import pipeline
+
+            return pipeline.load_batch(feed.name, path)
+
+        @task(outlets=[Asset(feed.asset_uri)])
+        def validate_raw(outcome: dict) -> dict:
+            from pantau import pipeline
+
+            verdict = pipeline.validate_raw(outcome)
+            if not verdict["accepted"]:
+                # No Asset event: nothing new to publish from this file.
+                raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
+            return verdict
+
+        validate_raw.expand(outcome=load_batch.expand(path=discover_files()))
+
+    return ingest()
+
+
+for _feed in feeds().values():
+    globals()[f"pantau_ingest__{_feed.name}"] = build_ingest_dag(_feed)

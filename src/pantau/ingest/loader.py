@@ -1,0 +1,279 @@
+"""Load one landed file into raw.<feed>: exactly once, in one transaction with its ledger row.
+
+Order of work, and what a crash at each point leaves behind:
+  1. fingerprint (sha256)            crash: nothing changed
+  2. BEGIN; ledger row; COPY rows     crash: the transaction rolls back, nothing changed
+  3. COMMIT                           crash after: rows + ledger committed, file still in landing
+  4. move the file to _archive/       the next run finds the sha256 in the ledger and only finishes
+                                      the move (step 4) instead of loading again
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from pantau import config
+from pantau.ingest.errors import FileRejected, Problem, file_problem
+from pantau.ingest.readers import open_file
+from pantau.registry import Feed
+
+log = logging.getLogger(__name__)
+
+ARCHIVE = "_archive"
+QUARANTINE = "_quarantine"
+DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
+HASH_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass
+class LoadOutcome:
+    feed: str
+    source_file: str
+    status: str  # loaded | quarantined | duplicate | recovered
+    batch_id: str | None = None
+    file_sha256: str | None = None
+    rows: int = 0
+    rejects: int = 0
+    problem: dict | None = None
+    notes: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def max_file_bytes() -> int:
+    return int(os.environ.get("PANTAU_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def batch_id_for(feed: Feed, sha256: str) -> str:
+    """Deterministic, so a rerun after a crash finds the batch it already committed."""
+    return f"{feed.name}-{sha256[:16]}"
+
+
+def _fault(point: str) -> None:
+    """Fault injection for the exactly-once tests: die here, like a killed worker, when asked."""
+    if os.environ.get("PANTAU_FAULT_POINT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def relative_name(path: Path, landing: Path) -> str:
+    try:
+        return path.relative_to(landing).as_posix()
+    except ValueError:
+        return path.name
+
+
+def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) -> LoadOutcome:
+    dsn = dsn or config.warehouse_dsn()
+    source = relative_name(path, landing)
+    size = path.stat().st_size
+    sha = sha256_of(path)
+    with psycopg.connect(dsn) as conn:
+        if size > max_file_bytes():
+            problem = Problem(
+                "BERKAS_TERLALU_BESAR",
+                f"Berkas {size} byte melebihi batas {max_file_bytes()} byte.",
+                f"File of {size} bytes exceeds the limit of {max_file_bytes()} bytes.",
+                expected=f"at most {max_file_bytes()} bytes",
+                found=f"{size} bytes",
+            )
+            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=problem)
+        existing = conn.execute(
+            "select batch_id, source_file, archive_path from audit.load_ledger "
+            "where file_sha256 = %s and status <> 'quarantined'",
+            (sha,),
+        ).fetchone()
+        if existing:
+            batch_id, first_source, archive_path = existing
+            if archive_path is None and first_source == source:
+                # Committed by a run that died before archiving: finish that run's work.
+                _archive(conn, feed, path, landing=landing, batch_id=batch_id, sha=sha)
+                return LoadOutcome(feed.name, source, "recovered", batch_id=batch_id, file_sha256=sha)
+            problem = Problem(
+                "BERKAS_DUPLIKAT",
+                f"Isi berkas sama persis dengan '{first_source}' yang sudah dimuat (batch {batch_id}).",
+                f"Same bytes as '{first_source}', already loaded (batch {batch_id}); not loaded again.",
+                expected="a file not loaded before",
+                found=f"sha256 {sha}",
+            )
+            outcome = quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=problem)
+            outcome.status = "duplicate"
+            outcome.batch_id = batch_id
+            return outcome
+        batch_id = batch_id_for(feed, sha)
+        try:
+            parsed = open_file(path, feed)
+            rows, rejects = _copy_batch(
+                conn, feed, parsed, batch_id=batch_id, source=source, sha=sha, size=size
+            )
+        except FileRejected as rejected:
+            conn.rollback()
+            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=rejected.problem)
+        _fault("after_commit")
+        _archive(conn, feed, path, landing=landing, batch_id=batch_id, sha=sha)
+    log.info("loaded %s: %d rows, %d rejected rows (batch %s)", source, rows, rejects, batch_id)
+    return LoadOutcome(
+        feed.name,
+        source,
+        "loaded",
+        batch_id=batch_id,
+        file_sha256=sha,
+        rows=rows,
+        rejects=rejects,
+        notes={
+            "format": parsed.format,
+            "encoding": parsed.encoding,
+            "ignored_headers": parsed.ignored_headers,
+        },
+    )
+
+
+def _copy_batch(
+    conn, feed: Feed, parsed, *, batch_id: str, source: str, sha: str, size: int
+) -> tuple[int, int]:
+    """COPY good rows to raw.<feed> and unreadable ones to raw.<feed>__rejects; one transaction."""
+    conn.execute(
+        "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status) "
+        "values (%s, %s, %s, %s, %s, 'loaded')",
+        (batch_id, feed.name, source, sha, size),
+    )
+    _fault("before_copy")
+    columns = [*feed.column_names, "_batch_id", "_source_file", "_row_number"]
+    statement = sql.SQL("copy {} ({}) from stdin").format(
+        sql.Identifier("raw", feed.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    rows = 0
+    problems: list[Problem] = []
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for row_number, values in parsed.rows:
+            if isinstance(values, Problem):
+                problems.append(values)
+                continue
+            copy.write_row((*values, batch_id, source, row_number))
+            rows += 1
+    if problems:
+        _write_rejects(conn, feed, problems, batch_id=batch_id, source=source)
+    conn.execute(
+        "update audit.load_ledger set row_count = %s, reject_count = %s, loaded_at = now(), "
+        "error_detail = %s where batch_id = %s",
+        (
+            rows,
+            len(problems),
+            Jsonb(
+                {
+                    "format": parsed.format,
+                    "encoding": parsed.encoding,
+                    "header_row": parsed.header_row,
+                    "ignored_headers": parsed.ignored_headers,
+                    **parsed.notes,
+                }
+            ),
+            batch_id,
+        ),
+    )
+    _fault("after_copy")
+    conn.commit()
+    return rows, len(problems)
+
+
+def _write_rejects(conn, feed: Feed, problems: list[Problem], *, batch_id: str, source: str) -> None:
+    statement = sql.SQL(
+        "copy {} (_batch_id, _source_file, _row_number, error_code, column_name, expected, found, "
+        "message_id, message_en) from stdin"
+    ).format(sql.Identifier("raw", f"{feed.name}__rejects"))
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for p in problems:
+            copy.write_row(
+                (batch_id, source, p.row, p.code, p.column, p.expected, p.found, p.message_id, p.message_en)
+            )
+
+
+def _unique_destination(folder: Path, name: str, sha: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if target.exists():
+        target = folder / f"{sha[:12]}__{name}"
+    return target
+
+
+def _archive(conn, feed: Feed, path: Path, *, landing: Path, batch_id: str, sha: str) -> Path:
+    target = _unique_destination(landing / ARCHIVE / feed.name, path.name, sha)
+    shutil.move(path, target)  # same filesystem: a rename, so the bytes are untouched
+    with conn.transaction():
+        conn.execute(
+            "update audit.load_ledger set archive_path = %s where batch_id = %s",
+            (relative_name(target, landing), batch_id),
+        )
+    conn.commit()
+    return target
+
+
+def quarantine(
+    conn, feed_name: str, path: Path, *, landing: Path, sha: str | None, problem: Problem
+) -> LoadOutcome:
+    """Move a file that cannot be loaded aside, with a reason beside it and a ledger row."""
+    source = relative_name(path, landing)
+    sha = sha or sha256_of(path)
+    target = _unique_destination(landing / QUARANTINE / feed_name, path.name, sha)
+    shutil.move(path, target)
+    reason = {
+        "feed": feed_name,
+        "file": source,
+        "sha256": sha,
+        "error_code": problem.code,
+        "row": problem.row,
+        "column": problem.column,
+        "expected": problem.expected,
+        "found": problem.found,
+        "message_id": problem.message_id,
+        "message_en": problem.message_en,
+        "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    target.with_name(target.name + ".reason.json").write_text(
+        json.dumps(reason, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    batch_id = f"{feed_name}-{sha[:16]}-q{uuid.uuid4().hex[:8]}"
+    with conn.transaction():
+        conn.execute(
+            "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status, "
+            "error_code, error_detail, archive_path) values (%s, %s, %s, %s, %s, 'quarantined', %s, %s, %s)",
+            (
+                batch_id,
+                feed_name,
+                source,
+                sha,
+                target.stat().st_size,
+                problem.code,
+                Jsonb(reason),
+                relative_name(target, landing),
+            ),
+        )
+    conn.commit()
+    log.warning("quarantined %s: %s", source, problem)
+    return LoadOutcome(
+        feed_name, source, "quarantined", batch_id=batch_id, file_sha256=sha, problem=problem.as_dict()
+    )
+
+
+__all__ = ["LoadOutcome", "file_problem", "load_file", "quarantine"]

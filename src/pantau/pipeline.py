@@ -1,0 +1,104 @@
+"""The work each Airflow task does, as plain functions (unit-testable without Airflow).
+
+DAG files in dags/ only wire these together; nothing here imports Airflow.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+
+from pantau import config, warehouse
+from pantau.ingest.discover import discover, unknown_feed_files
+from pantau.ingest.errors import Problem
+from pantau.ingest.loader import load_file, quarantine
+from pantau.registry import feed
+
+log = logging.getLogger(__name__)
+
+
+def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
+    landing = landing or config.landing_dir()
+    found = discover(landing, feed_name)
+    for path in found.deferred:
+        log.info("deferred (still being written): %s", path)
+    return [str(path) for path in found.ready]
+
+
+def load_batch(feed_name: str, path: str, landing: Path | None = None) -> dict:
+    warehouse.bootstrap()
+    outcome = load_file(feed(feed_name), Path(path), landing=landing or config.landing_dir())
+    return outcome.as_dict()
+
+
+def validate_raw(outcome: dict) -> dict:
+    """Gate 1 on a freshly loaded batch; returns the outcome with the gate's verdict added."""
+    if outcome["status"] != "loaded":
+        return {**outcome, "accepted": False}
+    from pantau.quality import build_data_docs, validate_raw_batch
+
+    result = validate_raw_batch(outcome["feed"], outcome["batch_id"])
+    build_data_docs()
+    return {
+        **outcome,
+        "accepted": result.accepted,
+        "failed_blocking": list(result.failed_blocking),
+        "failed_warnings": list(result.failed_warnings),
+    }
+
+
+def quarantine_unknown_feeds(landing: Path | None = None) -> list[str]:
+    """Files in folders the registry does not know are quarantined, never silently ignored."""
+    landing = landing or config.landing_dir()
+    moved: list[str] = []
+    strays = unknown_feed_files(landing)
+    if not strays:
+        return moved
+    warehouse.bootstrap()
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        for folder, path in strays:
+            problem = Problem(
+                "FEED_TIDAK_DIKENAL",
+                f"Folder '{folder}' bukan feed yang terdaftar; berkas tidak dimuat.",
+                f"Folder '{folder}' is not a registered feed; the file was not loaded.",
+                expected="a folder named after a feed in feeds.yml",
+                found=folder,
+            )
+            outcome = quarantine(conn, folder, path, landing=landing, sha=None, problem=problem)
+            moved.append(outcome.source_file)
+    return moved
+
+
+def publish_marts() -> dict:
+    """After dbt: gate 2 on the marts (when its suites exist) and fresh Data Docs."""
+    from pantau import quality
+
+    results = {}
+    validate_marts = getattr(quality, "validate_marts", None)
+    if validate_marts is not None:
+        results = validate_marts()
+    docs = quality.build_data_docs()
+    return {"data_docs": str(docs), "marts_gate": results}
+
+
+def render_due_briefings(params: dict, logical_date) -> list[dict]:
+    """Render the briefing asked for in the form, or every meeting whose briefing is due now."""
+    from datetime import date, timedelta
+
+    from pantau.briefing import render_briefing
+    from pantau.calendar import find_meeting, load_meetings
+
+    if params.get("region") and params.get("meeting_date"):
+        meetings = [find_meeting(params["region"], date.fromisoformat(params["meeting_date"]))]
+    else:
+        meetings = [
+            m for m in load_meetings() if abs(m.briefing_due_at - logical_date) < timedelta(minutes=1)
+        ]
+    rendered = []
+    for meeting in meetings:
+        language = params.get("language", "id")
+        result = render_briefing(meeting.region_code, meeting.meeting_date, language=language)
+        rendered.append({"meeting_id": meeting.meeting_id, "path": str(result.path), "sha256": result.sha256})
+    return rendered
