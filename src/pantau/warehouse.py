@@ -125,3 +125,12 @@ def bootstrap(dsn: str | None = None) -> None:
 def connect(dsn: str | None = None, **kwargs) -> Iterator[psycopg.Connection]:
     with psycopg.connect(dsn or config.warehouse_dsn(), **kwargs) as conn:
         yield conn
+
+
+def drop_database(dsn: str) -> None:
+    """Drop a whole database (the demo's own, and tests'); refuses the maintenance databases."""
+    dbname = config.dsn_parts(dsn)["dbname"]
+    if dbname in {"postgres", "template0", "template1"}:
+        raise ValueError(f"refusing to drop {dbname}")
+    with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))

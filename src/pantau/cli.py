@@ -1,0 +1,134 @@
+"""`pantau` command line: generate, run, brief, status, demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from pantau import config
+
+DEMO_AS_OF = "2025-10-27"  # data cut-off of the Banten Rakor of 2025-10-30 (lead_days 3)
+DEMO_DATABASE = "pantau_demo"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pantau", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic agency files into a landing zone")
+    gen.add_argument("--province", required=True, choices=["36", "62"])
+    gen.add_argument("--out", type=Path, default=None, help="landing zone (default: PANTAU_LANDING_DIR)")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument("--truth", type=Path, default=None, help="ground-truth JSON (default: beside --out)")
+
+    run = sub.add_parser("run", help="the whole pipeline over a landing zone, through the Airflow DAGs")
+    run.add_argument("--landing", type=Path, default=None, help="landing zone (default: PANTAU_LANDING_DIR)")
+
+    brief = sub.add_parser("brief", help="render the briefing for one meeting")
+    brief.add_argument("--region", required=True, help="region code, e.g. 36 or 36.73")
+    brief.add_argument("--meeting", required=True, type=date.fromisoformat, help="meeting date YYYY-MM-DD")
+    brief.add_argument("--language", default="id", choices=["id", "en"])
+
+    sub.add_parser("status", help="loads, quality and findings at a glance")
+    sub.add_parser("demo", help="generate sample files for Banten and Kalimantan Tengah, run, brief")
+
+    args = parser.parse_args(argv)
+    try:
+        return {
+            "generate": cmd_generate,
+            "run": cmd_run,
+            "brief": cmd_brief,
+            "status": cmd_status,
+            "demo": cmd_demo,
+        }[args.command](args)
+    except config.ConfigError as exc:
+        print(f"pantau: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_generate(args) -> int:
+    from pantau.generate import generate
+
+    out = args.out or config.landing_dir()
+    truth = generate(args.province, out, seed=args.seed, scale=args.scale, truth=args.truth)
+    counts = ", ".join(f"{feed} {info['rows']}" for feed, info in truth["feeds"].items())
+    print(f"generated province {args.province} into {out}: {counts}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from pantau import report, runner
+
+    config.pii_key()  # fail fast, before anything is loaded
+    landing = args.landing or config.landing_dir()
+    summary = runner.run_pipeline(landing)
+    print(report.format_run(summary))
+    return 0 if summary.ok else 1
+
+
+def cmd_brief(args) -> int:
+    from pantau.briefing import render_briefing
+
+    config.export_tool_env()
+    result = render_briefing(args.region, args.meeting, language=args.language)
+    print(f"briefing: {result.path}")
+    print(
+        f"  sha256 {result.sha256}, {result.page_count} pages, data cut-off {result.data_cutoff}, "
+        f"quality: {result.quality_status}"
+    )
+    return 0
+
+
+def cmd_status(args) -> int:
+    from pantau import report
+
+    print(report.format_status(report.status()))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Everything a newcomer needs to see: own database, fresh landing zone, both pilot provinces."""
+    from pantau import report, runner, warehouse
+    from pantau.generate import generate
+
+    started = time.monotonic()
+    config.ensure_demo_pii_key()
+    os.environ.setdefault("PANTAU_AS_OF", DEMO_AS_OF)
+    os.environ.setdefault("PANTAU_SETTLE_SECONDS", "0")
+    if not os.environ.get("PANTAU_WAREHOUSE_DSN"):
+        os.environ["PANTAU_WAREHOUSE_DSN"] = config.with_database(config.warehouse_dsn(), DEMO_DATABASE)
+        config.warehouse_dsn.cache_clear()
+        warehouse.drop_database(os.environ["PANTAU_WAREHOUSE_DSN"])  # the demo owns this database
+    demo_dir = config.STATE_DIR / "demo"
+    shutil.rmtree(demo_dir, ignore_errors=True)
+    landing = demo_dir / "landing"
+    for province in ("36", "62"):
+        generate(province, landing, seed=2025, truth=demo_dir / f"ground_truth_{province}.json")
+    summary = runner.run_pipeline(landing)
+    print(report.format_run(summary))
+    if not summary.ok:
+        return 1
+    from pantau.briefing import render_briefing
+    from pantau.calendar import load_meetings
+
+    briefings = [
+        render_briefing(m.region_code, m.meeting_date)
+        for m in load_meetings()
+        if m.data_cutoff <= date.fromisoformat(os.environ["PANTAU_AS_OF"])
+    ]
+    print("\nBriefings:")
+    for result in briefings:
+        print(f"  {result.path}  ({result.page_count} pages, quality: {result.quality_status})")
+    print(f"\nData Docs: {summary.data_docs}")
+    print(f"Demo finished in {time.monotonic() - started:.0f} s at {datetime.now():%H:%M:%S}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Plain-text summaries for the command line (`pantau run`, `pantau status`)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import psycopg
+
+from pantau import config
+from pantau.registry import feeds
+
+
+def format_run(summary) -> str:
+    lines = [f"Pantau run over {summary.landing}"]
+    by_feed: dict[str, list[dict]] = defaultdict(list)
+    for row in summary.files:
+        by_feed[row["feed"]].append(row)
+    for feed_name in [*feeds(), *sorted(set(by_feed) - set(feeds()))]:
+        rows = by_feed.get(feed_name, [])
+        statuses = Counter(r["status"] for r in rows)
+        loaded = sum(r["row_count"] for r in rows if r["status"] in {"accepted", "loaded"})
+        rejected_rows = sum(r["reject_count"] for r in rows)
+        parts = [f"{n} {status}" for status, n in sorted(statuses.items())] or ["no new files"]
+        lines.append(
+            f"  {feed_name:<24} {', '.join(parts)}; {loaded} rows loaded, {rejected_rows} rows rejected"
+        )
+        for r in rows:
+            if r["status"] in {"rejected", "quarantined"}:
+                lines.append(f"      {r['status']}: {r['source_file']} ({r['error_code'] or 'quality gate'})")
+    for stray in summary.unknown_quarantined:
+        lines.append(f"  quarantined (unknown feed folder): {stray}")
+    lines.append("DAG runs:")
+    lines.extend(f"  {dag_id:<40} {state}" for dag_id, state in summary.dag_states.items())
+    lines.extend(_mart_lines())
+    if summary.data_docs:
+        lines.append(f"Data Docs: {summary.data_docs}")
+    lines.append(f"Task logs: {summary.log_path}")
+    return "\n".join(lines)
+
+
+def _mart_lines() -> list[str]:
+    try:
+        with psycopg.connect(config.warehouse_dsn()) as conn:
+            present = conn.execute(
+                "select coalesce(sum(foreigner_count), 0) from marts.fct_foreigners_present"
+            ).fetchone()[0]
+            findings = conn.execute(
+                "select finding_code, count(*) from marts.fct_findings where status <> 'selesai' "
+                "group by 1 order by 1"
+            ).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return ["Marts: not built yet"]
+    found = ", ".join(f"{code} {n}" for code, n in findings) or "none"
+    return [f"Marts: {present} foreigners present; open findings: {found}"]
+
+
+def status() -> dict:
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        cur = conn.execute(
+            """
+            select distinct on (feed) feed, source_file, status, row_count, reject_count, error_code,
+                   received_at
+            from audit.load_ledger
+            order by feed, received_at desc
+            """
+        )
+        names = [c.name for c in cur.description]
+        latest = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+        failed = conn.execute(
+            """
+            select l.feed, l.source_file, r.expectation
+            from audit.dq_results as r
+            join audit.load_ledger as l using (batch_id)
+            where not r.success and r.severity = 'blocking' and l.status = 'rejected'
+            order by l.received_at desc
+            """
+        ).fetchall()
+    return {"latest": latest, "failed_checks": failed}
+
+
+def format_status(data: dict) -> str:
+    lines = ["Feed status (latest file per feed):"]
+    for feed_name in feeds():
+        row = data["latest"].get(feed_name)
+        if row is None:
+            lines.append(f"  {feed_name:<24} no file received")
+            continue
+        lines.append(
+            f"  {feed_name:<24} {row['status']:<11} {row['source_file']} ({row['row_count']} rows, "
+            f"{row['reject_count']} rejected rows) at {row['received_at']:%Y-%m-%d %H:%M}"
+        )
+    if data["failed_checks"]:
+        lines.append("Rejected files and the checks they failed:")
+        lines.extend(f"  {feed}: {source}: {check}" for feed, source, check in data["failed_checks"])
+    lines.extend(_mart_lines())
+    return "\n".join(lines)
