@@ -220,3 +220,29 @@ def test_unknown_meeting_lists_calendar(briefing_db):
 def test_unknown_language(briefing_db):
     with pytest.raises(ValueError, match="language"):
         render_briefing(*BANTEN, language="fr")
+
+
+def test_other_province_sees_only_its_own(briefing_db):
+    result = render_briefing("62", date(2025, 10, 29), strict=True)
+    text = pdf_text(result.path)
+    assert has(text, "99 Orang asing berada di wilayah")
+    assert has(text, "1 Temuan terbuka")
+    assert has(text, "Kota Palangka Raya 99 1")
+    assert "Banten" not in text and "Kabupaten Tangerang" not in text
+
+
+def test_all_feeds_accepted_is_tervalidasi(briefing_db):
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("update audit.load_ledger set status = 'accepted'")
+        conn.execute("delete from audit.dq_results where not success")
+        for feed in ("imigrasi_apoa", "masyarakat_laporan"):
+            conn.execute(
+                "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, "
+                "status) values (%s, %s, 'x.csv', md5(%s), 1, 'accepted')",
+                (f"b-{feed}-late", feed, feed),
+            )
+    result = render_briefing(*BANTEN, strict=True)
+    assert result.quality_status == "tervalidasi"
+    text = pdf_text(result.path)
+    assert has(text, "Status kualitas data masukan: tervalidasi")
+    assert not has(text, "ditolak 215")

@@ -7,7 +7,7 @@ import base64
 from pantau.briefing.formatting import Formatter
 
 FONT_FAMILY = "Pantau Sans"  # the @font-face family of report_templates/briefing/style.css
-BAR_COLOUR = "#1f4e79"
+BAR_COLOUR = "#7fa7d1"  # light enough for the dark value labels pygal prints on the bars
 
 
 def bar_chart_svg(title: str, bars: list[tuple[str, int]], fmt: Formatter) -> str:
