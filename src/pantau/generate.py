@@ -1,0 +1,46 @@
+"""`pantau generate`: synthetic agency files for a landing zone, plus the ground truth they imply.
+
+The heavy lifting lives in `pantau.generator`; this module is the stable entry point the command
+line calls.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pantau.generator import reference as ref
+from pantau.generator.immigration import write_apoa, write_izin_tinggal
+from pantau.generator.population import build_world
+from pantau.generator.truth import assemble
+
+PROVINCES = tuple(ref.REGIONS)
+
+
+def default_truth_path(province: str, out: Path) -> Path:
+    """Beside the landing zone, never inside it (the loader would try to ingest it)."""
+    return Path(out).resolve().parent / f"ground_truth_{province}.json"
+
+
+def generate(
+    province: str, out: Path, *, seed: int = 1, scale: float = 1.0, truth: Path | None = None
+) -> dict:
+    """Write every feed's files for `province` under `out/<feed>/` and return the ground truth.
+
+    Deterministic: the same arguments give byte-identical files. File names carry the province
+    code, so two provinces can share one landing zone.
+    """
+    province = str(province)
+    if province not in PROVINCES:
+        raise ValueError(f"unknown province {province!r}; choose one of {', '.join(PROVINCES)}")
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    out = Path(out)
+    world = build_world(province, seed, scale)
+    feeds = {"imigrasi_izin_tinggal": write_izin_tinggal(world, out)}
+    feeds["imigrasi_apoa"], surge = write_apoa(world, out)
+    result = assemble(world, feeds, [*world.region_findings, surge])
+    path = Path(truth) if truth else default_truth_path(province, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return result
