@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
-# Test settings are fixed before pantau is imported so that config picks them up.
+# Test settings are fixed before pantau is imported so that config picks them up. State (Airflow
+# metadata, GX project, outputs) lives in a throwaway folder, never in the checkout's .pantau/.
+_STATE = tempfile.mkdtemp(prefix="pantau-test-")
+os.environ.setdefault("PANTAU_HOME", _STATE)
+os.environ.setdefault("AIRFLOW_HOME", os.path.join(_STATE, "airflow"))
+os.environ.setdefault("PANTAU_TASK_RETRIES", "0")
 os.environ.setdefault("PANTAU_PII_KEY", "test-only-pii-key-0123456789abcdef")
 os.environ.setdefault("PANTAU_AS_OF", "2025-10-27")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -1,0 +1,197 @@
+"""Real `dbt build` (seeds, models, data tests, unit tests) on hand-written raw batches."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import raw_rows
+from dbt_cli import run_dbt
+
+AS_OF = "2025-10-27"
+PII_COLUMN = re.compile(r"nama|name|paspor|passport|alamat|address|birth|lahir|uraian|description|activity")
+ALLOWED_NAME_COLUMNS = {"region_name", "province_name", "name_en", "name_id", "employer_name"}
+
+
+def _build(tmp_path: Path, **env: str) -> None:
+    result = run_dbt(["build"], tmp_path, extra_env=env)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+
+
+def _rows(dsn: str, query: str, params: tuple = ()) -> list[tuple]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture
+def built_warehouse(loaded_warehouse: str, tmp_path: Path) -> str:
+    assert os.environ["PANTAU_AS_OF"] == AS_OF
+    _build(tmp_path)
+    return loaded_warehouse
+
+
+def test_present_counts_by_region_and_country(built_warehouse: str) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select reference_date::text, region_code, province_code, country_code, foreigner_count"
+        " from marts.fct_foreigners_present order by region_code nulls last, country_code",
+    )
+    assert rows == [
+        (AS_OF, "36.01", "36", "AUS", 1),  # the later batch's corrected permit wins
+        (AS_OF, "36.03", "36", "USA", 1),  # two permits, one person, most recent permit's region
+        (AS_OF, "36.04", "36", "CHN", 1),
+        (AS_OF, "36.73", "36", "KOR", 1),
+        (AS_OF, None, "36", "CHN", 1),  # bare "Serang": not guessed, but the province is known
+    ]
+
+
+def test_rejected_batch_never_reaches_staging_or_marts(built_warehouse: str) -> None:
+    permits = _rows(built_warehouse, "select permit_number, batch_id from staging.stg_imigrasi__stay_permits")
+    assert "2C21AB0009" not in {p for p, _ in permits}
+    assert "b-izin-rejected" not in {b for _, b in permits}
+    assert _rows(built_warehouse, "select * from marts.fct_foreigners_present where country_code = 'MYS'") == []
+    # Deduplication: one row per permit number, from the latest accepted batch.
+    assert len(permits) == len({p for p, _ in permits}) == 9
+    assert dict(permits)["2C21AB0007"] == "b-izin-2"
+
+
+def test_ambiguous_region_stays_unresolved(built_warehouse: str) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select region_raw, region_code, province_code, is_region_ambiguous"
+        " from staging.stg_imigrasi__stay_permits where permit_number = '2C21AB0003'",
+    )
+    assert rows == [("Serang", None, "36", True)]
+    resolved = dict(
+        _rows(built_warehouse, "select permit_number, region_code from staging.stg_imigrasi__stay_permits")
+    )
+    assert resolved["2C21AB0001"] == "36.04"  # KAB. SERANG
+    assert resolved["2C21AB0002"] == "36.73"  # Kota Serang
+    assert resolved["2C21AB0004"] == "36.72"  # Cilegon
+    assert resolved["2C21AB0005"] == "36.74"  # Kota Tangsel
+
+
+def test_overstay_found_for_the_expired_visitor_only(built_warehouse: str) -> None:
+    key = os.environ["PANTAU_PII_KEY"]
+    rows = _rows(
+        built_warehouse,
+        "select finding_id, finding_code, region_code, responsible_agency, severity, person_key,"
+        " first_seen_date::text, last_seen_date::text, status, resolved_date, reference_date::text, detail"
+        " from marts.fct_findings where finding_code = 'OVERSTAY'",
+    )
+    assert len(rows) == 1
+    finding = rows[0]
+    expected_key = raw_rows.person_key("TZ1111111", "JPN", key)
+    assert finding[1:11] == (
+        "OVERSTAY",
+        "36.74",  # the latest late record: police registration in Kota Tangsel
+        "Kantor Imigrasi",
+        "tinggi",
+        expected_key,
+        "2025-09-15",
+        "2025-10-01",
+        "baru",
+        None,
+        AS_OF,
+    )
+    assert "TZ1111111" not in finding[11] and "Sato" not in finding[11]
+
+
+def test_marts_carry_no_personal_data(built_warehouse: str) -> None:
+    columns = _rows(
+        built_warehouse,
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'",
+    )
+    assert columns, "no marts were built"
+    offending = [
+        (table, column)
+        for table, column in columns
+        if PII_COLUMN.search(column) and column not in ALLOWED_NAME_COLUMNS
+    ]
+    assert offending == []
+    # No value in any text column of any mart equals a passport number or a name from the input.
+    with psycopg.connect(built_warehouse) as conn:
+        for table, column in columns:
+            found = conn.execute(
+                f'select count(*) from marts."{table}" where "{column}"::text = any(%s)',
+                (raw_rows.PASSPORTS_AND_NAMES,),
+            ).fetchone()[0]
+            assert found == 0, (table, column)
+
+
+def test_staging_normalises_every_feed(built_warehouse: str) -> None:
+    workers = _rows(
+        built_warehouse,
+        "select kbli_section_code, region_code, country_code, start_date::text, end_date::text"
+        " from staging.stg_disnaker__foreign_workers",
+    )
+    assert workers == [("C", "36.04", "CHN", "2025-01-01", "2025-12-31")]
+    locations = _rows(
+        built_warehouse,
+        "select region_code from staging.stg_kesbangpol__research_locations order by location_number",
+    )
+    assert locations == [("62.71",), ("62.02",)]
+    community = _rows(
+        built_warehouse,
+        "select reported_date::text, region_code, suspected_country_code, estimated_count"
+        " from staging.stg_masyarakat__community_reports",
+    )
+    assert community == [("2025-10-10", "36.73", "CHN", 12)]
+    police = _rows(
+        built_warehouse,
+        "select police_report_number, report_date::text, report_type, person_key is null"
+        " from staging.stg_polri__police_reports order by 1",
+    )
+    assert police == [
+        ("LP/002/X/2025", "2025-10-05", "GANGGUAN_KETERTIBAN", True),
+        ("STM/001/X/2025", "2025-10-01", "STM", False),
+    ]
+    sktt = _rows(built_warehouse, "select country_code, region_code from staging.stg_dukcapil__residence_certificates")
+    assert sktt == [("KOR", "36.73")]
+
+
+def test_findings_persist_and_resolve_across_runs(built_warehouse: str, tmp_path: Path) -> None:
+    # The overstayer gets a new permit covering the sightings: the finding is resolved, not dropped.
+    with psycopg.connect(built_warehouse, autocommit=True) as conn:
+        raw_rows.insert_ledger(conn, {"b-izin-3": ("imigrasi_izin_tinggal", "accepted", "2025-11-02 08:00+07")})
+        conn.execute(
+            "insert into raw.imigrasi_izin_tinggal (no_izin, jenis_izin, kewarganegaraan, no_paspor,"
+            " tanggal_terbit, tanggal_berakhir, kabupaten_kota, _batch_id, _source_file, _row_number)"
+            " values ('1B11AB0010', 'ITK', 'Jepang', 'TZ1111111', '2025-07-25', '2025-12-31', 'Cilegon',"
+            " 'b-izin-3', 'b-izin-3.csv', 1)"
+        )
+    _build(tmp_path / "second", PANTAU_AS_OF="2025-11-03")
+    rows = _rows(
+        built_warehouse,
+        "select status, resolved_date::text, reference_date::text, first_seen_date::text from marts.fct_findings",
+    )
+    assert rows == [("selesai", "2025-11-03", "2025-11-03", "2025-09-15")]
+    # Rerunning the same reference date changes nothing.
+    _build(tmp_path / "third", PANTAU_AS_OF="2025-11-03")
+    assert (
+        _rows(
+            built_warehouse,
+            "select status, resolved_date::text, reference_date::text, first_seen_date::text"
+            " from marts.fct_findings",
+        )
+        == rows
+    )
+
+
+def test_build_fails_clearly_without_pii_key(warehouse_db: str, tool_env: None, tmp_path: Path) -> None:
+    raw_rows.load_all(warehouse_db)
+    os.environ.pop("PANTAU_PII_KEY", None)
+    os.environ.pop("PGOPTIONS", None)
+    from pantau import config
+
+    config.export_tool_env()
+    assert "PGOPTIONS" not in os.environ
+    result = run_dbt(["build"], tmp_path)
+    assert result.returncode != 0
+    assert "PANTAU_PII_KEY is missing" in result.stdout
+    # Nothing downstream of the hashed staging models was built.
+    assert _rows(warehouse_db, "select to_regclass('marts.fct_findings')") == [(None,)]
