@@ -10,6 +10,13 @@ import json
 from pathlib import Path
 
 from pantau.generator import reference as ref
+from pantau.generator.agencies import (
+    write_disnaker_tka,
+    write_dukcapil_sktt,
+    write_kesbangpol_penelitian,
+    write_masyarakat_laporan,
+    write_polri_laporan,
+)
 from pantau.generator.immigration import write_apoa, write_izin_tinggal
 from pantau.generator.population import build_world
 from pantau.generator.truth import assemble
@@ -39,6 +46,11 @@ def generate(
     world = build_world(province, seed, scale)
     feeds = {"imigrasi_izin_tinggal": write_izin_tinggal(world, out)}
     feeds["imigrasi_apoa"], surge = write_apoa(world, out)
+    feeds["disnaker_tka"] = write_disnaker_tka(world, out)
+    feeds["dukcapil_sktt"] = write_dukcapil_sktt(world, out)
+    feeds["polri_laporan"] = write_polri_laporan(world, out)
+    feeds["kesbangpol_penelitian"] = write_kesbangpol_penelitian(world, out)
+    feeds["masyarakat_laporan"] = write_masyarakat_laporan(world, out)
     result = assemble(world, feeds, [*world.region_findings, surge])
     path = Path(truth) if truth else default_truth_path(province, out)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,8 @@ def write_izin_tinggal(world: World, out: Path) -> dict:
     files = rows = 0
     for month in range(1, R.month + 1):
         entries = sorted(by_month.get(month, []), key=lambda e: (e[1].terbit, e[1].no_izin))
+        if not entries:
+            continue  # no file rather than an empty one (the loader would quarantine it)
         # the house style of this month's export: encoding, header wording, date habits
         encoding = "cp1252" if month % 3 == 2 else "utf-8"
         header = sp.headers(spec, rng, style=rng.choice(("upper", "upper_snake", "title", "dotted")))
@@ -120,7 +122,8 @@ def write_apoa(world: World, out: Path) -> tuple[dict, dict]:
 
 
 class ApoaFiles:
-    """One file per period, opened in date order; periods without arrivals still get an empty file."""
+    """One file per period, opened in date order. A period without arrivals gets no file: an empty
+    file would only be quarantined by the loader."""
 
     def __init__(self, world: World, out: Path) -> None:
         self.world, self.out = world, out
@@ -132,15 +135,13 @@ class ApoaFiles:
         self.files = self.rows = 0
 
     def sink_for(self, day: date):
-        while self.index < 0 or day > self.periods[self.index][1]:
-            self._next()
+        if self.current is None or day > self.periods[self.index][1]:
+            self._close()
+            while self.index < 0 or day > self.periods[self.index][1]:
+                self.index += 1
+            self.current = self._open(self.periods[self.index], self.index)
+            self.files += 1
         return self.current
-
-    def _next(self) -> None:
-        self._close()
-        self.index += 1
-        self.current = self._open(self.periods[self.index], self.index)
-        self.files += 1
 
     def _close(self) -> None:
         if self.current is not None:
@@ -149,8 +150,6 @@ class ApoaFiles:
             self.current = None
 
     def finish(self) -> dict:
-        while self.index + 1 < len(self.periods):
-            self._next()
         self._close()
         return {"files": self.files, "rows": self.rows}
 

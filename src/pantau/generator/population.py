@@ -617,8 +617,23 @@ class WorldBuilder:
         after = [expiry + timedelta(days=d) for d in (12, 26)[: 1 + i % 2]]
         for day in after:
             self.add_stay(person, day, region, "WISATA")
-        person.planted.append(("OVERSTAY", region))
-        person.note = f"permit expired {expiry:%Y-%m-%d}; lodging reported after that"
+        latest_region = region
+        if role != "visit":
+            # caught later by the police somewhere else: the finding belongs to the latest sighting
+            latest_region = next(
+                r.code
+                for r in ref.REGIONS[self.province]
+                if r.code != region and (r.code, country) not in self.excluded
+            )
+            self.add_police(
+                person,
+                expiry + timedelta(days=40),
+                "PELANGGARAN_KEIMIGRASIAN",
+                latest_region,
+                "WNA tidak dapat menunjukkan izin tinggal yang berlaku saat pemeriksaan",
+            )
+        person.planted.append(("OVERSTAY", latest_region))
+        person.note = f"permit expired {expiry:%Y-%m-%d}; lodging (and police) reports after that"
 
     def plant_tka_without_itas(self, i: int, country: str, region: str) -> None:
         person = self.new_person("worker", country, region)

@@ -58,7 +58,9 @@ class XlsxSink:
     str, int (Excel serial dates arrive as plain numbers) or datetime.date (real date cells).
     """
 
-    def __init__(self, path: Path, sheet: str, header: list[str], title: list[str]) -> None:
+    def __init__(
+        self, path: Path, sheet: str, header: list[str], title: list[str], notes: list[str] | None = None
+    ) -> None:
         import xlsxwriter
 
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +68,10 @@ class XlsxSink:
         # a fixed creation date keeps the file byte-identical between runs
         self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
         self.book.set_properties({"created": _FIXED_CREATED, "author": "Pantau generator"})
+        if notes:  # a cover sheet before the data: readers must pick the sheet by name
+            cover = self.book.add_worksheet("Keterangan")
+            for i, line in enumerate(notes):
+                cover.write_string(i, 0, line)
         self.sheet = self.book.add_worksheet(sheet)
         bold = self.book.add_format({"bold": True, "align": "center"})
         head = self.book.add_format({"bold": True, "border": 1, "bg_color": "#D9E1F2"})
@@ -81,7 +87,6 @@ class XlsxSink:
         for col, name in enumerate(header):
             self.sheet.write_string(self.row, col, name, head)
         self.row += 1
-        self.header_row = self.row  # 1-based number of the header row is self.row
         self.rows = 0
 
     def write(self, values: list[Any]) -> None:
