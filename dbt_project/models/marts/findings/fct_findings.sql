@@ -1,0 +1,122 @@
+-- Findings (temuan) as of the reference date, kept across runs (docs/contracts.md). Incremental:
+-- a finding detected now is `baru` the first time (also when it comes back after being resolved)
+-- and `berlanjut` in later runs; a finding that was open and is no longer detected becomes
+-- `selesai` with resolved_date = the reference date. Rerunning the same reference date changes
+-- nothing.
+
+with
+
+overstays as (
+    select * from {{ ref('int_overstays_detected') }}
+),
+
+detected as (
+    select
+        finding_id,
+        finding_code,
+        region_code,
+        province_code,
+        responsible_agency,
+        severity,
+        person_key,
+        employer_name,
+        detail,
+        first_seen_date,
+        last_seen_date
+    from overstays
+),
+
+{% if is_incremental() %}
+
+previous as (
+    select * from {{ this }}
+),
+
+current_findings as (
+    select
+        detected.*,
+        case
+            when previous.finding_id is null or previous.status = 'selesai' then 'baru'
+            when previous.reference_date >= {{ as_of_date() }} then previous.status
+            else 'berlanjut'
+        end as status,
+        null::date as resolved_date,
+        case
+            when previous.finding_id is null or previous.status = 'selesai' then detected.first_seen_date
+            else least(previous.first_seen_date, detected.first_seen_date)
+        end as kept_first_seen_date
+    from detected
+    left join previous
+        on detected.finding_id = previous.finding_id
+),
+
+resolved_findings as (
+    select
+        previous.finding_id,
+        previous.finding_code,
+        previous.region_code,
+        previous.province_code,
+        previous.responsible_agency,
+        previous.severity,
+        previous.person_key,
+        previous.employer_name,
+        previous.detail,
+        previous.first_seen_date,
+        previous.last_seen_date,
+        'selesai' as status,
+        {{ as_of_date() }} as resolved_date,
+        previous.first_seen_date as kept_first_seen_date
+    from previous
+    left join detected
+        on previous.finding_id = detected.finding_id
+    where detected.finding_id is null and previous.status <> 'selesai'
+),
+
+{% else %}
+
+current_findings as (
+    select
+        detected.*,
+        'baru' as status,
+        null::date as resolved_date,
+        detected.first_seen_date as kept_first_seen_date
+    from detected
+),
+
+resolved_findings as (
+    select * from current_findings where false
+),
+
+{% endif %}
+
+combined as (
+    select * from current_findings
+    union all
+    select * from resolved_findings
+),
+
+final as (
+    select
+        -- ids
+        finding_id,
+        person_key,
+
+        -- strings
+        finding_code,
+        region_code,
+        province_code,
+        responsible_agency,
+        severity,
+        employer_name,
+        detail,
+        status,
+
+        -- dates
+        kept_first_seen_date as first_seen_date,
+        last_seen_date,
+        resolved_date,
+        {{ as_of_date() }} as reference_date
+    from combined
+)
+
+select * from final
