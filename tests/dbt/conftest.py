@@ -9,9 +9,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 import raw_rows
 from dbt_cli import run_dbt
+
 from pantau import config, warehouse
 
 
@@ -31,8 +31,9 @@ def loaded_warehouse(warehouse_db: str, tool_env: None) -> str:
     return warehouse_db
 
 
-def build(work_dir: Path, **env: str) -> None:
-    result = run_dbt(["build"], work_dir, extra_env=env)
+def build(work_dir: Path, *args: str, **env: str) -> None:
+    """`dbt build` (or the command given in args) must succeed; env adds variables for this run."""
+    result = run_dbt(list(args) or ["build"], work_dir, extra_env=env)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 

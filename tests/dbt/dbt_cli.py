@@ -12,7 +12,9 @@ from pantau import config
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def run_dbt(args: list[str], work_dir: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_dbt(
+    args: list[str], work_dir: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`dbt <args>` as a subprocess; the caller has already called config.export_tool_env()."""
     env = {**os.environ, **(extra_env or {})}
     command = [

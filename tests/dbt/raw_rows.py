@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one raw record per line reads best as a table)
 """Hand-written raw batches for the dbt build tests: small, readable, and each row there for a reason.
 
 Reference date 2025-10-27 (PANTAU_AS_OF in tests/conftest.py). Values are written the way
@@ -105,7 +106,9 @@ def _insert(conn: psycopg.Connection, feed: str, columns: Iterable[str], rows: l
     columns = list(columns)
     per_batch: dict[str, int] = {}
     target = sql.Identifier("raw", feed)
-    names = sql.SQL(", ").join(sql.Identifier(c) for c in [*columns, "_batch_id", "_source_file", "_row_number"])
+    names = sql.SQL(", ").join(
+        sql.Identifier(c) for c in [*columns, "_batch_id", "_source_file", "_row_number"]
+    )
     placeholders = sql.SQL(", ").join(sql.Placeholder() * (len(columns) + 3))
     query = sql.SQL("insert into {} ({}) values ({})").format(target, names, placeholders)
     for batch, *values in rows:
@@ -119,7 +122,14 @@ def insert_ledger(conn: psycopg.Connection, batches: dict[str, tuple[str, str, s
         conn.execute(
             "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status,"
             " row_count, loaded_at) values (%s, %s, %s, %s, 100, %s, 1, %s)",
-            (batch_id, feed, f"{feed}/{batch_id}.csv", hashlib.sha256(batch_id.encode()).hexdigest(), status, loaded_at),
+            (
+                batch_id,
+                feed,
+                f"{feed}/{batch_id}.csv",
+                hashlib.sha256(batch_id.encode()).hexdigest(),
+                status,
+                loaded_at,
+            ),
         )
 
 
@@ -129,15 +139,33 @@ def load_all(dsn: str) -> None:
         _insert(
             conn,
             "imigrasi_izin_tinggal",
-            ["no_izin", "jenis_izin", "indeks_visa", "nama", "kewarganegaraan", "no_paspor",
-             "tanggal_terbit", "tanggal_berakhir", "kabupaten_kota"],
+            [
+                "no_izin",
+                "jenis_izin",
+                "indeks_visa",
+                "nama",
+                "kewarganegaraan",
+                "no_paspor",
+                "tanggal_terbit",
+                "tanggal_berakhir",
+                "kabupaten_kota",
+            ],
             STAY_PERMITS,
         )
         _insert(
             conn,
             "imigrasi_apoa",
-            ["id_laporan", "nama_penginapan", "kabupaten_kota", "nama_tamu", "no_paspor", "kewarganegaraan",
-             "tanggal_masuk", "tanggal_keluar", "tujuan_kunjungan"],
+            [
+                "id_laporan",
+                "nama_penginapan",
+                "kabupaten_kota",
+                "nama_tamu",
+                "no_paspor",
+                "kewarganegaraan",
+                "tanggal_masuk",
+                "tanggal_keluar",
+                "tujuan_kunjungan",
+            ],
             LODGING,
         )
         _insert(
@@ -149,28 +177,64 @@ def load_all(dsn: str) -> None:
         _insert(
             conn,
             "disnaker_tka",
-            ["no_rptka", "nama_perusahaan", "kbli", "sektor", "jabatan", "nama_tka", "no_paspor",
-             "kewarganegaraan", "lokasi_kerja", "tanggal_mulai", "tanggal_selesai", "status"],
+            [
+                "no_rptka",
+                "nama_perusahaan",
+                "kbli",
+                "sektor",
+                "jabatan",
+                "nama_tka",
+                "no_paspor",
+                "kewarganegaraan",
+                "lokasi_kerja",
+                "tanggal_mulai",
+                "tanggal_selesai",
+                "status",
+            ],
             WORKERS,
         )
         _insert(
             conn,
             "dukcapil_sktt",
-            ["no_sktt", "nama", "no_paspor", "kewarganegaraan", "no_izin_tinggal", "kabupaten_kota",
-             "tanggal_terbit", "berlaku_sampai"],
+            [
+                "no_sktt",
+                "nama",
+                "no_paspor",
+                "kewarganegaraan",
+                "no_izin_tinggal",
+                "kabupaten_kota",
+                "tanggal_terbit",
+                "berlaku_sampai",
+            ],
             SKTT,
         )
         _insert(
             conn,
             "kesbangpol_penelitian",
-            ["no_surat", "nama_peneliti", "no_paspor", "kewarganegaraan", "institusi", "judul_penelitian",
-             "lokasi", "tanggal_mulai", "tanggal_selesai"],
+            [
+                "no_surat",
+                "nama_peneliti",
+                "no_paspor",
+                "kewarganegaraan",
+                "institusi",
+                "judul_penelitian",
+                "lokasi",
+                "tanggal_mulai",
+                "tanggal_selesai",
+            ],
             RESEARCH,
         )
         _insert(
             conn,
             "masyarakat_laporan",
-            ["waktu_laporan", "pelapor_peran", "kabupaten_kota", "kecamatan", "perkiraan_jumlah",
-             "kewarganegaraan_dugaan", "aktivitas"],
+            [
+                "waktu_laporan",
+                "pelapor_peran",
+                "kabupaten_kota",
+                "kecamatan",
+                "perkiraan_jumlah",
+                "kewarganegaraan_dugaan",
+                "aktivitas",
+            ],
             COMMUNITY,
         )

@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 
 import psycopg
-import pytest
-
 import raw_rows
 from conftest import build
 from dbt_cli import run_dbt
@@ -42,7 +40,9 @@ def test_rejected_batch_never_reaches_staging_or_marts(built_warehouse: str) -> 
     permits = _rows(built_warehouse, "select permit_number, batch_id from staging.stg_imigrasi__stay_permits")
     assert "2C21AB0009" not in {p for p, _ in permits}
     assert "b-izin-rejected" not in {b for _, b in permits}
-    assert _rows(built_warehouse, "select * from marts.fct_foreigners_present where country_code = 'MYS'") == []
+    assert (
+        _rows(built_warehouse, "select * from marts.fct_foreigners_present where country_code = 'MYS'") == []
+    )
     # Deduplication: one row per permit number, from the latest accepted batch.
     assert len(permits) == len({p for p, _ in permits}) == 8
     assert dict(permits)["2C21AB0007"] == "b-izin-2"
@@ -139,7 +139,9 @@ def test_staging_normalises_every_feed(built_warehouse: str) -> None:
         ("LP/002/X/2025", "2025-10-05", "GANGGUAN_KETERTIBAN", True),
         ("STM/001/X/2025", "2025-10-01", "STM", False),
     ]
-    sktt = _rows(built_warehouse, "select country_code, region_code from staging.stg_dukcapil__residence_certificates")
+    sktt = _rows(
+        built_warehouse, "select country_code, region_code from staging.stg_dukcapil__residence_certificates"
+    )
     assert sktt == [("KOR", "36.73")]
 
 
@@ -148,21 +150,25 @@ def test_findings_persist_and_resolve_across_runs(loaded_warehouse: str, tmp_pat
     built_warehouse = loaded_warehouse
     # The overstayer gets a new permit covering the sightings: the finding is resolved, not dropped.
     with psycopg.connect(built_warehouse, autocommit=True) as conn:
-        raw_rows.insert_ledger(conn, {"b-izin-3": ("imigrasi_izin_tinggal", "accepted", "2025-11-02 08:00+07")})
+        raw_rows.insert_ledger(
+            conn, {"b-izin-3": ("imigrasi_izin_tinggal", "accepted", "2025-11-02 08:00+07")}
+        )
         conn.execute(
             "insert into raw.imigrasi_izin_tinggal (no_izin, jenis_izin, kewarganegaraan, no_paspor,"
             " tanggal_terbit, tanggal_berakhir, kabupaten_kota, _batch_id, _source_file, _row_number)"
             " values ('1B11AB0010', 'ITK', 'Jepang', 'TZ1111111', '2025-07-25', '2025-12-31', 'Cilegon',"
             " 'b-izin-3', 'b-izin-3.csv', 1)"
         )
-    build(tmp_path / "second", PANTAU_AS_OF="2025-11-03")
+    findings_only = ("run", "--select", "+fct_findings")
+    build(tmp_path / "second", *findings_only, PANTAU_AS_OF="2025-11-03")
     rows = _rows(
         built_warehouse,
-        "select status, resolved_date::text, reference_date::text, first_seen_date::text from marts.fct_findings",
+        "select status, resolved_date::text, reference_date::text, first_seen_date::text"
+        " from marts.fct_findings",
     )
     assert rows == [("selesai", "2025-11-03", "2025-11-03", "2025-09-15")]
     # Rerunning the same reference date changes nothing.
-    build(tmp_path / "third", PANTAU_AS_OF="2025-11-03")
+    build(tmp_path / "third", *findings_only, PANTAU_AS_OF="2025-11-03")
     assert (
         _rows(
             built_warehouse,
