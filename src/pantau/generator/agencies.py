@@ -31,11 +31,13 @@ def _month_of(day: date) -> int:
     return 1 if day < START else day.month
 
 
-def _write_rows(sink, rows: Iterable[list], rng: random.Random) -> None:
-    for values in rows:
+def _write_rows(sink, rows: Iterable[list], rng: random.Random, *, duplicate_second: bool = False) -> None:
+    """Write and close; a few rows are exported twice (always the second one if asked, so that even
+    a small test landing zone has an exact duplicate)."""
+    for index, values in enumerate(rows):
         sink.write(values)
-        if rng.random() < DUPLICATE_RATE:
-            sink.write(values)  # exported twice
+        if rng.random() < DUPLICATE_RATE or (duplicate_second and index == 1):
+            sink.write(values)
     sink.close()
 
 
@@ -117,7 +119,7 @@ def write_disnaker_tka(world: World, out: Path) -> dict:
                 tka.status,
             ]
 
-        _write_rows(sink, (values(e) for e in entries), rng)
+        _write_rows(sink, (values(e) for e in entries), rng, duplicate_second=files == 0)
         files += 1
         rows += sink.rows
     return {"files": files, "rows": rows}
@@ -167,7 +169,7 @@ def write_dukcapil_sktt(world: World, out: Path) -> dict:
                 _blank(dates(sktt.berlaku_sampai, rng), rng, 0.02),
             ]
 
-        _write_rows(sink, (values(e) for e in entries), rng)
+        _write_rows(sink, (values(e) for e in entries), rng, duplicate_second=files == 0)
         files += 1
         rows += sink.rows
     return {"files": files, "rows": rows}

@@ -67,8 +67,8 @@ def write_izin_tinggal(world: World, out: Path) -> dict:
                 ref.immigration_office(permit.region),
             ]
             sink.write(values)
-            if rng.random() < DUPLICATE_RATE:
-                sink.write(values)  # the same line exported twice
+            if rng.random() < DUPLICATE_RATE or (files == 0 and sink.rows == 2):
+                sink.write(values)  # the same line exported twice (always once in the first file)
         sink.close()
         files += 1
         rows += sink.rows
@@ -116,8 +116,8 @@ def write_apoa(world: World, out: Path) -> tuple[dict, dict]:
         sink, dates, region_style, country_style = files.sink_for(row.checkin)
         values = _apoa_values(row, rng, dates, region_style, country_style)
         sink.write(values)
-        if rng.random() < DUPLICATE_RATE:
-            sink.write(values)  # the hotel submitted the same report twice
+        if rng.random() < DUPLICATE_RATE or (files.files == 1 and sink.rows == 2):
+            sink.write(values)  # the hotel submitted the same report twice (always once in the first file)
     return files.finish(), stream.surge
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from itertools import accumulate
 
 from pantau.generator import reference as ref
 from pantau.generator.model import Person, Stay, World
@@ -37,7 +40,7 @@ def week_bucket(day: date) -> int | None:
     return bucket if bucket <= BASELINE_WEEKS else None
 
 
-@dataclass
+@dataclass(slots=True)
 class LodgingRow:
     id_laporan: str
     hotel: str
@@ -99,7 +102,7 @@ class LodgingStream:
     # ----- rows ------------------------------------------------------------------------------
     def new_id(self, day: date) -> str:
         self.seq += 1
-        return f"APOA{self.world.province}{day:%y%m%d}{self.seq:07d}"
+        return f"APOA{self.world.province}{day.year % 100:02d}{day.month:02d}{day.day:02d}{self.seq:07d}"
 
     def resident_row(self, person: Person, stay: Stay) -> LodgingRow:
         return LodgingRow(
@@ -256,6 +259,12 @@ class LodgingStream:
         return caps
 
 
+@cache
+def _cumulative(items: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    return tuple(k for k, _ in items), tuple(accumulate(w for _, w in items))
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+    """rng.choices with the cumulative weights computed once per weight table (hot path)."""
+    keys, cumulative = _cumulative(tuple(weights.items()))
+    return keys[bisect(cumulative, rng.random() * cumulative[-1])]

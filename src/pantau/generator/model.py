@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Employer:
     name: str
     kbli: str
@@ -20,7 +20,7 @@ class Employer:
     rptka_prefix: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Permit:
     no_izin: str
     jenis: str  # ITK / ITAS / ITAP
@@ -36,7 +36,7 @@ class Permit:
         return self.terbit <= day <= self.berakhir
 
 
-@dataclass
+@dataclass(slots=True)
 class Stay:
     """A lodging report (APOA)."""
 
@@ -49,7 +49,7 @@ class Stay:
     ambiguous: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Tka:
     no_rptka: str
     employer: Employer
@@ -60,7 +60,7 @@ class Tka:
     status: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Sktt:
     no_sktt: str
     no_izin: str
@@ -69,7 +69,7 @@ class Sktt:
     berlaku_sampai: date
 
 
-@dataclass
+@dataclass(slots=True)
 class PoliceRecord:
     no_laporan: str
     day: date
@@ -79,7 +79,7 @@ class PoliceRecord:
     with_passport: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class ResearchNotice:
     no_surat: str
     institusi: str
@@ -90,7 +90,7 @@ class ResearchNotice:
     no_izin_brin: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     pid: int
     role: str  # worker, investor, family, remote, research, itap, visit, tourist
@@ -114,7 +114,7 @@ class Person:
         return max((p.berakhir for p in self.permits), default=None)
 
 
-@dataclass
+@dataclass(slots=True)
 class CommunityReport:
     at: str  # "dd/mm/yyyy HH:MM:SS" as the web form exports it
     day: date

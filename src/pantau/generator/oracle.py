@@ -111,29 +111,47 @@ def passport_norm(value) -> str | None:
 
 
 class Resolver:
-    """Region and country names to codes, with the seeds when present (else the built-in spellings)."""
+    """Region and country names to codes.
 
-    def __init__(self) -> None:
+    By default from the seeds plus the generator's built-in spellings; `seeds_only=True` uses
+    exactly what the warehouse uses (regions/countries seeds and their alias seeds), so a test can
+    prove every spelling written resolves downstream.
+    """
+
+    def __init__(self, seeds_only: bool = False) -> None:
         self.regions: dict[str, str] = {}
-        seeded = sp.seed_region_aliases()
+        self.countries: dict[str, str] = {}
+        if seeds_only:
+            self._from_seeds()
+            return
+        seeded = sp.seed_region_aliases() or {}
         for regions in ref.REGIONS.values():
             for reg in regions:
-                for alias in (*sp.builtin_region_spellings(reg.code), reg.official):
+                for alias in (
+                    *sp.builtin_region_spellings(reg.code),
+                    reg.official,
+                    *seeded.get(reg.code, []),
+                ):
                     self.regions[sp.match_key(alias)] = reg.code
-                for alias in (seeded or {}).get(reg.code, []):
-                    self.regions[sp.match_key(alias)] = reg.code
-        self.countries: dict[str, str] = {}
-        seeded = sp.seed_country_aliases()
+        seeded = sp.seed_country_aliases() or {}
         for code, country in ref.COUNTRIES.items():
-            for alias in (
-                code,
-                country.alpha2,
-                country.name_en,
-                country.name_id,
-                *ref.COUNTRY_VARIANTS[code],
-            ):
+            names = (code, country.alpha2, country.name_en, country.name_id, *ref.COUNTRY_VARIANTS[code])
+            for alias in (*names, *seeded.get(code, [])):
                 self.countries[sp.match_key(alias)] = code
-            for alias in (seeded or {}).get(code, []):
+
+    def _from_seeds(self) -> None:
+        with (sp.SEEDS_DIR / "regions.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                self.regions[sp.match_key(row["region_name"])] = row["region_code"]
+        with (sp.SEEDS_DIR / "countries.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for name in (row["country_code"], row["alpha2"], row["name_en"], row["name_id"]):
+                    self.countries[sp.match_key(name)] = row["country_code"]
+        for code, aliases in (sp.seed_region_aliases() or {}).items():
+            for alias in aliases:
+                self.regions[sp.match_key(alias)] = code
+        for code, aliases in (sp.seed_country_aliases() or {}).items():
+            for alias in aliases:
                 self.countries[sp.match_key(alias)] = code
 
     def region(self, value) -> str | None:

@@ -181,38 +181,54 @@ class PassportIssuer:
         self.slot = 0 if province == "36" else 1
         self.seed = seed
         self.counters: dict[str, int] = {}
+        self.layouts: dict[str, tuple[str, int, int, int, int, int]] = {}
+
+    def _layout(self, country: str) -> tuple[str, int, int, int, int, int]:
+        if country not in self.layouts:
+            pattern = COUNTRIES[country].passport
+            width = sum(ch in "DA" for ch in pattern)
+            offset = sum(map(ord, country)) * 7919 + self.seed * 104_729
+            self.layouts[country] = (
+                pattern,
+                width,
+                10**width,
+                _coprime(7_654_321 + 2 * self.seed),
+                _coprime(3_141_593 + 2 * self.seed),
+                offset,
+            )
+        return self.layouts[country]
 
     def issue(self, country: str) -> str:
         spec = COUNTRIES[country]
         n = self.counters.get(country, 0)
         self.counters[country] = n + 1
-        pattern = spec.passport
-        free = [i for i, ch in enumerate(pattern) if ch in "DA"]
-        space = 10 ** len(free)
+        pattern, width, space, first, second, offset = self._layout(country)
         if 2 * n + self.slot >= space:
             raise OverflowError(f"passport space of {country} exhausted")
         # affine map, digit reversal, affine map: each step is a permutation of 0..space-1, and
         # the composition hides the sequence (consecutive n no longer give evenly spaced numbers)
-        width = len(free)
-        offset = sum(map(ord, country)) * 7919 + self.seed * 104_729
-        value = ((2 * n + self.slot) * _coprime(7_654_321 + 2 * self.seed) + offset) % space
+        value = ((2 * n + self.slot) * first + offset) % space
         value = int(str(value).zfill(width)[::-1])
-        value = (value * _coprime(3_141_593 + 2 * self.seed) + offset // 3) % space
+        value = (value * second + offset // 3) % space
         digits = str(value).zfill(width)
+        # letters and letter-for-digit swaps come from a cheap hash of (n, value): seeding a
+        # Random per passport would cost more than everything else here
+        mix = ((n + 1) * 2_654_435_761 + value * 40_503 + self.seed) & 0xFFFFFFFFFFFF
         chars = []
-        digit_iter = iter(digits)
-        rnd = random.Random(f"{country}:{n}:{self.slot}:{self.seed}")
+        position = 0
         for ch in pattern:
+            mix = (mix * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407) & 0xFFFFFFFFFFFFFFFF
+            roll = mix >> 40
             if ch == "L":
                 pool = (
                     spec.passport_prefix if (spec.passport_prefix and not chars) else string.ascii_uppercase
                 )
-                chars.append(rnd.choice(pool))
-            elif ch == "D":
-                chars.append(next(digit_iter))
-            else:  # alphanumeric: some digits become letters, one letter per digit (stays unique)
-                d = next(digit_iter)
-                chars.append(d if rnd.random() < 0.7 else "CFGHJKLMNP"[int(d)])
+                chars.append(pool[roll % len(pool)])
+            else:
+                d = digits[position]
+                position += 1
+                # alphanumeric: some digits become letters, one letter per digit (stays unique)
+                chars.append("CFGHJKLMNP"[int(d)] if ch == "A" and roll % 10 < 3 else d)
         return "".join(chars)
 
 
