@@ -22,6 +22,26 @@ from pantau.generator.population import build_world
 from pantau.generator.truth import assemble
 
 PROVINCES = tuple(ref.REGIONS)
+# The file name prefixes the generator writes, per feed (the province code follows the prefix).
+FILE_PREFIXES = {
+    "imigrasi_izin_tinggal": "izin_tinggal",
+    "imigrasi_apoa": "apoa",
+    "disnaker_tka": "tka",
+    "dukcapil_sktt": "sktt",
+    "polri_laporan": "polri",
+    "kesbangpol_penelitian": "penelitian",
+    "masyarakat_laporan": "laporan_masyarakat",
+}
+
+
+def _remove_previous_output(out: Path, province: str) -> None:
+    """A rerun into the same landing zone replaces this province's generated files; files of other
+    provinces, and anything the generator did not name, are left alone."""
+    for feed_name, prefix in FILE_PREFIXES.items():
+        folder = out / feed_name
+        if folder.is_dir():
+            for path in folder.glob(f"{prefix}_{province}_*"):
+                path.unlink()
 
 
 def default_truth_path(province: str, out: Path) -> Path:
@@ -44,6 +64,7 @@ def generate(
         raise ValueError("scale must be positive")
     out = Path(out)
     world = build_world(province, seed, scale)
+    _remove_previous_output(out, province)
     feeds = {"imigrasi_izin_tinggal": write_izin_tinggal(world, out)}
     feeds["imigrasi_apoa"], surge = write_apoa(world, out)
     feeds["disnaker_tka"] = write_disnaker_tka(world, out)

@@ -271,3 +271,20 @@ def test_the_pipeline_reader_accepts_every_generated_file(generated):
                     else:
                         problems += 1
             assert (good, problems) == (counts["rows"], 0), (province, feed_name)
+
+
+def test_rerun_replaces_only_its_own_province(tmp_path):
+    landing = tmp_path / "landing"
+    generate("62", landing, seed=1, scale=0.05)
+    other = {p for p in landing.rglob("*") if p.is_file()}
+    generate("36", landing, seed=1, scale=0.05)
+    stale = landing / "polri_laporan" / "polri_36_2099-01-05.csv"
+    stale.write_text("left over from an earlier run\n")
+    foreign = landing / "polri_laporan" / "kiriman_polres.csv"
+    foreign.write_text("not ours\n")
+    truth = generate("36", landing, seed=2, scale=0.05)
+    assert not stale.exists()
+    assert foreign.exists()
+    assert other <= {p for p in landing.rglob("*") if p.is_file()}
+    for feed_name, counts in truth["feeds"].items():
+        assert len(list((landing / feed_name).glob("*_36_*"))) == counts["files"]

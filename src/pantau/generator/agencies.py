@@ -192,7 +192,8 @@ def write_polri_laporan(world: World, out: Path) -> dict:
     for week in sorted(by_week):
         entries = sorted(by_week[week], key=lambda e: (e[0].day, e[0].no_laporan))
         header = sp.headers(spec, rng, style=rng.choice(("upper", "title")), alias_rate=0.5)
-        sink = CsvSink(out / spec.name / f"polri_{world.province}_{week.isoformat()}.csv", header)
+        first_day = max(week, START)  # the file is named after the first day it covers
+        sink = CsvSink(out / spec.name / f"polri_{world.province}_{first_day.isoformat()}.csv", header)
         dates = sp.DateMix("dmy_dash", ("id_month_long", "dmy"), 0.15)
         country_style, region_style = rng.randrange(6), rng.randrange(5)
 
