@@ -16,6 +16,7 @@ from typing import Any
 
 from pantau import config, warehouse
 from pantau.quality.masking import mask_result_payload
+from pantau.quality.samples import add_samples
 from pantau.quality.suites import SuiteSpec, load_suite
 from pantau.registry import feed as registry_feed
 
@@ -68,6 +69,7 @@ def validate_raw_batch(
 
     file_sha256 = _ledger_sha256(dsn, feed, batch_id)
     outcomes = _run_suite(suite, feed, batch_id, dsn=dsn, run_id=run_id, pii_columns=pii_columns)
+    outcomes = add_samples(outcomes, feed, batch_id, dsn=dsn, pii_columns=pii_columns)
 
     failed_blocking = [o.description for o in outcomes if not o.success and o.severity == "blocking"]
     failed_warnings = [o.description for o in outcomes if not o.success and o.severity == "warning"]
@@ -198,14 +200,15 @@ def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     if raised:
         observed = f"error: {exception.get('exception_message')}"
     elif observed is None and "unexpected_count" in result:
+        # GX's percent is of non-null values for value checks, of all rows for not-null checks.
         observed = (
-            f"{result.get('unexpected_count', 0)} of {result.get('element_count', 0)} unexpected "
-            f"({result.get('unexpected_percent') or 0:.2f}% of non-null)"
+            f"{result.get('unexpected_count', 0)} unexpected of {result.get('element_count', 0)} rows "
+            f"({result.get('unexpected_percent') or 0:.2f}%)"
         )
     unexpected_count = result.get("unexpected_count")
-    if unexpected_count is None and config_obj.type == "unexpected_rows_expectation":
-        unexpected_count = result.get("observed_value")
     sample = result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list")
+    if isinstance(observed, int) and unexpected_count is None:
+        unexpected_count = observed if config_obj.type == "unexpected_rows_expectation" else None
     return CheckOutcome(
         expectation=config_obj.type,
         expectation_config={

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from great_expectations.checkpoint.actions import UpdateDataDocsAction
+from great_expectations.compatibility.pydantic import Field
 
 from pantau.quality.masking import mask_result_payload
 
@@ -22,7 +23,7 @@ class MaskedDataDocsAction(UpdateDataDocsAction):
     """
 
     type: Literal["pantau_masked_data_docs"] = "pantau_masked_data_docs"
-    pii_columns: list[str] = []
+    pii_columns: list[str] = Field(default_factory=list)
 
     def run(self, checkpoint_result, action_context=None) -> dict:  # type: ignore[override]
         store = self._resolve_context().context.validation_results_store

@@ -38,7 +38,8 @@ BATCH_COLUMN = "_batch_id"
 # their file row numbers, so a 1M-row batch costs the same as a small one beyond the scans.
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "BASIC",
-    "partial_unexpected_count": 5,
+    "partial_unexpected_count": 0,
+    "return_unexpected_index_query": True,
     "unexpected_index_column_names": ["_row_number"],
 }
 
@@ -107,8 +108,22 @@ def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataCont
     root = gx_root()
     root.parent.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(root.parent))
+    _ensure_quiet_config(context)
     _ensure_docs_site(context)
     return context
+
+
+def _ensure_quiet_config(context: FileDataContext) -> None:
+    """No analytics, no progress bars in task logs (written once into great_expectations.yml)."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    bars = context.variables.progress_bars
+    globally = bars.get("globally") if isinstance(bars, dict) else getattr(bars, "globally", None)
+    if globally is False and context.variables.analytics_enabled is False:
+        return
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.variables.analytics_enabled = False
+    context.variables.save()
 
 
 def _ensure_docs_site(context: FileDataContext) -> None:
@@ -182,9 +197,7 @@ def build_suite(spec: SuiteSpec):
         ).to_domain_obj()
         for index, entry in enumerate(spec.expectations)
     ]
-    return ExpectationSuite(
-        name=spec.name, expectations=expectations, meta={"source": str(spec.path.name)}
-    )
+    return ExpectationSuite(name=spec.name, expectations=expectations, meta={"source": str(spec.path.name)})
 
 
 def checkpoint_for(
