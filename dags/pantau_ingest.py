@@ -51,7 +51,13 @@ def build_ingest_dag(feed: Feed):
                 raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
             return verdict
 
-        validate_raw.expand(outcome=load_batch.expand(path=discover_files()))
+        @task(trigger_rule="all_done")  # rejected and skipped batches are documented too
+        def update_data_docs() -> str:
+            from pantau import pipeline
+
+            return pipeline.update_data_docs()
+
+        validate_raw.expand(outcome=load_batch.expand(path=discover_files())) >> update_data_docs()
 
     return ingest()
 

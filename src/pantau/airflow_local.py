@@ -59,13 +59,31 @@ def load_dags() -> dict:
 def run_dag(
     dag, *, logical_date: datetime | None = None, conf: dict | None = None, log_path: Path | None = None
 ):
-    """Run one DAG to completion in this process; returns the DagRun. Task logs go to log_path."""
-    target = log_path.open("a") if log_path else None
-    redirect = (contextlib.redirect_stdout(target), contextlib.redirect_stderr(target)) if target else ()
-    with contextlib.ExitStack() as stack:
-        for r in redirect:
-            stack.enter_context(r)
-        run = dag.test(logical_date=logical_date, run_conf=conf)
-    if target:
-        target.close()
-    return run
+    """Run one DAG to completion in this process; returns the DagRun.
+
+    With log_path, everything the tasks print (Airflow's and dbt's loggers write to the process's
+    file descriptors, not to sys.stdout) goes to that file, so the command line shows a summary.
+    """
+    if log_path is None:
+        return dag.test(logical_date=logical_date, run_conf=conf)
+    with _fds_redirected_to(log_path):
+        return dag.test(logical_date=logical_date, run_conf=conf)
+
+
+@contextlib.contextmanager
+def _fds_redirected_to(path: Path):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as target:
+        os.dup2(target.fileno(), 1)
+        os.dup2(target.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])

@@ -37,16 +37,31 @@ def validate_raw(outcome: dict) -> dict:
     """Gate 1 on a freshly loaded batch; returns the outcome with the gate's verdict added."""
     if outcome["status"] != "loaded":
         return {**outcome, "accepted": False}
-    from pantau.quality import build_data_docs, validate_raw_batch
+    from pantau.quality import validate_raw_batch
 
     result = validate_raw_batch(outcome["feed"], outcome["batch_id"])
-    build_data_docs()
     return {
         **outcome,
         "accepted": result.accepted,
         "failed_blocking": list(result.failed_blocking),
         "failed_warnings": list(result.failed_warnings),
     }
+
+
+def update_data_docs() -> str | None:
+    """Rebuild the Data Docs site once per run (not per batch: it re-renders every stored result),
+    and only when some validation is newer than the site."""
+    index = config.output_dir() / "data_docs" / "index.html"
+    if index.exists():
+        with psycopg.connect(config.warehouse_dsn()) as conn:
+            latest = conn.execute(
+                "select extract(epoch from max(validated_at)) from audit.dq_results"
+            ).fetchone()[0]
+        if latest is None or float(latest) <= index.stat().st_mtime:
+            return str(index)
+    from pantau.quality import build_data_docs
+
+    return str(build_data_docs())
 
 
 def quarantine_unknown_feeds(landing: Path | None = None) -> list[str]:
