@@ -1,0 +1,199 @@
+"""End to end: generated agency files -> Airflow DAGs -> raw, gate 1, dbt marts -> briefing PDF.
+
+One pipeline run over generated Banten files (real PostgreSQL, real `dag.test()` runs of every
+DAG, real dbt through Cosmos, real GX), then checks against the generator's ground truth; then a
+rerun, a duplicate file and a file failing a blocking expectation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+from pypdf import PdfReader
+
+from pantau import config, runner
+from pantau.generate import generate
+
+pytestmark = pytest.mark.slow
+
+PROVINCE = "36"
+MART_TABLES = ["marts.fct_foreigners_present", "marts.fct_findings", "marts.dim_regions"]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """Generate, run once, and hand the tests the database, landing zone and ground truth."""
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    truth = generate(PROVINCE, landing, seed=7, scale=float(os.environ.get("PANTAU_E2E_SCALE", "0.05")))
+    dbname = f"pantau_e2e_{os.getpid()}"
+    dsn = config.with_database(config.warehouse_dsn(), dbname)
+    saved = {
+        k: os.environ.get(k) for k in ("PANTAU_WAREHOUSE_DSN", "PANTAU_OUTPUT_DIR", "PANTAU_SETTLE_SECONDS")
+    }
+    os.environ.update(
+        PANTAU_WAREHOUSE_DSN=dsn, PANTAU_OUTPUT_DIR=str(root / "output"), PANTAU_SETTLE_SECONDS="0"
+    )
+    config.warehouse_dsn.cache_clear()
+    from pantau import warehouse
+
+    warehouse.drop_database(dsn)
+    summary = runner.run_pipeline(landing)
+    yield {"dsn": dsn, "landing": landing, "truth": truth, "summary": summary, "root": root}
+    warehouse.drop_database(dsn)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    config.warehouse_dsn.cache_clear()
+
+
+def query(dsn: str, sql: str, *args):
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def mart_fingerprint(dsn: str) -> dict[str, str]:
+    out = {}
+    for table in MART_TABLES:
+        rows = sorted(map(repr, query(dsn, f"select * from {table}")))
+        out[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
+
+
+def person_key(passport_norm: str, country_code: str) -> str:
+    message = f"{passport_norm}|{country_code}".encode()
+    return hmac.new(os.environ["PANTAU_PII_KEY"].encode(), message, hashlib.sha256).hexdigest()
+
+
+def test_every_dag_run_succeeds(pipeline):
+    assert pipeline["summary"].dag_states, "no DAG ran"
+    assert all(state == "success" for state in pipeline["summary"].dag_states.values()), pipeline[
+        "summary"
+    ].dag_states
+
+
+def test_raw_rows_match_ground_truth(pipeline):
+    for feed_name, expected in pipeline["truth"]["feeds"].items():
+        loaded = query(pipeline["dsn"], f"select count(*) from raw.{feed_name}")[0][0]
+        rejected = query(pipeline["dsn"], f"select count(*) from raw.{feed_name}__rejects")[0][0]
+        assert loaded + rejected == expected["rows"], feed_name
+        files = query(pipeline["dsn"], "select count(*) from audit.load_ledger where feed = %s", feed_name)[
+            0
+        ][0]
+        assert files == expected["files"], feed_name
+
+
+def test_presence_mart_matches_ground_truth(pipeline):
+    rows = query(
+        pipeline["dsn"],
+        "select region_code, country_code, foreigner_count from marts.fct_foreigners_present",
+    )
+    got = {(r, c): n for r, c, n in rows}
+    expected = {(p["region_code"], p["country_code"]): p["count"] for p in pipeline["truth"]["present"]}
+    assert got == expected
+
+
+def test_overstay_findings_match_ground_truth(pipeline):
+    planted = {
+        person_key(f["passport_norm"], f["country_code"])
+        for f in pipeline["truth"]["findings"]
+        if f["finding_code"] == "OVERSTAY"
+    }
+    found = {
+        key
+        for (key,) in query(
+            pipeline["dsn"], "select person_key from marts.fct_findings where finding_code = 'OVERSTAY'"
+        )
+    }
+    assert planted and found == planted
+
+
+def test_no_personal_data_in_marts(pipeline):
+    columns = query(
+        pipeline["dsn"],
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'",
+    )
+    names = {c for _, c in columns}
+    assert not names & {"nama", "nama_tamu", "no_paspor", "passport_norm", "nama_tka", "nama_peneliti"}
+
+
+def test_briefing_pdf_shows_the_mart_figures(pipeline):
+    from datetime import date
+
+    from pantau.briefing import render_briefing
+
+    result = render_briefing(PROVINCE, date(2025, 10, 30))
+    text = "\n".join(page.extract_text() for page in PdfReader(result.path).pages)
+    total = query(
+        pipeline["dsn"],
+        "select sum(foreigner_count) from marts.fct_foreigners_present where province_code = %s",
+        PROVINCE,
+    )[0][0]
+    findings = query(pipeline["dsn"], "select count(*) from marts.fct_findings where status <> 'selesai'")[0][
+        0
+    ]
+    assert f"{total:,}".replace(",", ".") in text
+    assert str(findings) in text
+    assert "TERBATAS" in text
+    recorded = query(pipeline["dsn"], "select pdf_sha256 from audit.briefings")
+    assert (hashlib.sha256(Path(result.path).read_bytes()).hexdigest(),) in recorded
+
+
+def test_rerun_loads_nothing_and_changes_no_mart(pipeline):
+    before_marts = mart_fingerprint(pipeline["dsn"])
+    before_ledger = query(pipeline["dsn"], "select count(*) from audit.load_ledger")[0][0]
+    summary = runner.run_pipeline(pipeline["landing"])
+    assert all(state == "success" for state in summary.dag_states.values())
+    assert summary.files == []
+    assert query(pipeline["dsn"], "select count(*) from audit.load_ledger")[0][0] == before_ledger
+    assert mart_fingerprint(pipeline["dsn"]) == before_marts
+
+
+def test_same_bytes_under_another_name_are_not_loaded_again(pipeline):
+    before = mart_fingerprint(pipeline["dsn"])
+    archived = next((pipeline["landing"] / "_archive" / "imigrasi_izin_tinggal").iterdir())
+    copy = pipeline["landing"] / "imigrasi_izin_tinggal" / f"kiriman_ulang_{archived.name}"
+    shutil.copyfile(archived, copy)
+    summary = runner.run_pipeline(pipeline["landing"])
+    assert [(f["source_file"], f["status"], f["error_code"]) for f in summary.files] == [
+        (f"imigrasi_izin_tinggal/{copy.name}", "quarantined", "BERKAS_DUPLIKAT")
+    ]
+    assert mart_fingerprint(pipeline["dsn"]) == before
+
+
+def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline):
+    before = mart_fingerprint(pipeline["dsn"])
+    bad = pipeline["landing"] / "imigrasi_izin_tinggal" / "izin_tinggal_rusak.csv"
+    bad.write_text(
+        "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_berakhir;kabupaten_kota\n"
+        + "".join(
+            f"BAD-{i};VISA-XYZ;Jepang;TZ{i:07d};01/09/2025;bukan tanggal;Kota Cilegon\n" for i in range(20)
+        ),
+        encoding="utf-8",
+    )
+    summary = runner.run_pipeline(pipeline["landing"])
+    assert [(f["source_file"], f["status"]) for f in summary.files] == [
+        ("imigrasi_izin_tinggal/izin_tinggal_rusak.csv", "rejected")
+    ]
+    assert (
+        query(pipeline["dsn"], "select count(*) from raw.imigrasi_izin_tinggal where no_izin like 'BAD-%%'")[
+            0
+        ][0]
+        == 20
+    )
+    assert mart_fingerprint(pipeline["dsn"]) == before
+    failed = query(
+        pipeline["dsn"],
+        "select count(*) from audit.dq_results r join audit.load_ledger l using (batch_id) "
+        "where l.source_file like %s and not r.success and r.severity = 'blocking'",
+        "%izin_tinggal_rusak.csv",
+    )[0][0]
+    assert failed >= 1
