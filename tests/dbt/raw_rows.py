@@ -44,6 +44,12 @@ STAY_PERMITS = [
     ("b-izin-2", "2C21AB0007", "ITAS", "E31A", "Jane Roe", "Australia", "PA9990001", "01/04/2025", "31/03/2026", "Pandeglang (Kab)"),
     # Impossible issue date: never present, never an error.
     ("b-izin-2", "2C21AB0008", "ITAS", "E23", "Bad Date", "India", "Z0000008", "31/02/2025", "31/12/2025", "Kab. Serang"),
+    # Spouse ITAS expiring within 30 days, SKTT in order: IZIN_SEGERA_BERAKHIR only.
+    ("b-izin-2", "2C21AB0010", "ITAS", "E31A", "Mary Major", "Inggris", "GB5550010", "16/11/2024", "15/11/2025", "Kab. Lebak"),
+    # Research permit without a research notification: PENELITI_TANPA_PEMBERITAHUAN (SKTT in order).
+    ("b-izin-2", "2C21AB0011", "ITAS", "E29", "Hans Forscher", "Jerman", "C01234567", "01/08/2025", "31/01/2026", "Palangka Raya"),
+    # Research permit covered by a notification (see RESEARCH): no finding.
+    ("b-izin-2", "2C21AB0012", "ITAS", "E29", "Dr. Researcher", "Belanda", "N1234567", "01/08/2025", "31/01/2026", "Kota Palangkaraya"),
     # In a rejected batch: must not count anywhere.
     ("b-izin-rejected", "2C21AB0009", "ITAS", "E23", "Ahmad Rejected", "Malaysia", "A99999999", "01/01/2025", "31/12/2025", "KOTA CILEGON"),
 ]
@@ -67,11 +73,16 @@ POLICE = [
 WORKERS = [
     # batch, no_rptka, perusahaan, kbli, sektor, jabatan, nama_tka, no_paspor, kewarganegaraan, lokasi, mulai, selesai, status
     ("b-tka-1", "RPTKA-001", "PT Baja Serang", "24101", "INDUSTRI", "Engineer", "Li Wei", "E1234567", "China", "Kabupaten Serang", "45658", "31/12/2025", "BARU"),
+    # Active worker without any stay permit: TKA_TANPA_ITAS in Kotawaringin Timur.
+    ("b-tka-1", "RPTKA-002", "PT Sawit Kalteng", "01262", "PERTANIAN DAN MARITIM", "Estate Manager", "Ah Kow", "K7777777", "MY", "Kotim", "01/03/2025", "28/02/2026", "BARU"),
 ]
 
 SKTT = [
     # batch, no_sktt, nama, no_paspor, kewarganegaraan, no_izin_tinggal, kab/kota, terbit, berlaku_sampai
     ("b-sktt-1", "SKTT-36-0001", "Kim Minjun", "M123456", "KOR", "2C21AB0002", "Kota Serang", "10/03/2025", "28/02/2026"),
+    ("b-sktt-1", "SKTT-36-0002", "Mary Major", "GB5550010", "United Kingdom", "2C21AB0010", "Lebak", "20/11/2024", "15/11/2025"),
+    ("b-sktt-1", "SKTT-62-0001", "Hans Forscher", "C01234567", "Germany", "2C21AB0011", "Palangka Raya", "05/08/2025", "31/01/2026"),
+    ("b-sktt-1", "SKTT-62-0002", "Dr. Researcher", "N1234567", "Netherlands", "2C21AB0012", "Palangka Raya", "05/08/2025", "31/01/2026"),
 ]
 
 RESEARCH = [

@@ -29,9 +29,12 @@ def test_present_counts_by_region_and_country(built_warehouse: str) -> None:
     )
     assert rows == [
         (AS_OF, "36.01", "36", "AUS", 1),  # the later batch's corrected permit wins
+        (AS_OF, "36.02", "36", "GBR", 1),
         (AS_OF, "36.03", "36", "USA", 1),  # two permits, one person, most recent permit's region
         (AS_OF, "36.04", "36", "CHN", 1),
         (AS_OF, "36.73", "36", "KOR", 1),
+        (AS_OF, "62.71", "62", "DEU", 1),
+        (AS_OF, "62.71", "62", "NLD", 1),
         (AS_OF, None, "36", "CHN", 1),  # bare "Serang": not guessed, but the province is known
     ]
 
@@ -44,7 +47,7 @@ def test_rejected_batch_never_reaches_staging_or_marts(built_warehouse: str) -> 
         _rows(built_warehouse, "select * from marts.fct_foreigners_present where country_code = 'MYS'") == []
     )
     # Deduplication: one row per permit number, from the latest accepted batch.
-    assert len(permits) == len({p for p, _ in permits}) == 8
+    assert len(permits) == len({p for p, _ in permits}) == 11
     assert dict(permits)["2C21AB0007"] == "b-izin-2"
 
 
@@ -90,6 +93,32 @@ def test_overstay_found_for_the_expired_visitor_only(built_warehouse: str) -> No
     assert "TZ1111111" not in finding[11] and "Sato" not in finding[11]
 
 
+def test_every_finding_rule_on_the_hand_written_cases(built_warehouse: str) -> None:
+    rows = _rows(
+        built_warehouse,
+        "select finding_code, region_code, province_code, responsible_agency, severity, employer_name,"
+        " first_seen_date::text from marts.fct_findings order by 1, 2 nulls last",
+    )
+    assert rows == [
+        # Kim Minjun: C312 work permit, no Disnaker record
+        ("ITAS_KERJA_TANPA_RPTKA", "36.73", "36", "Disnakertrans", "sedang", None, "2025-03-01"),
+        # Mary Major: ITAS expiring 2025-11-15
+        ("IZIN_SEGERA_BERAKHIR", "36.02", "36", "Kantor Imigrasi", "rendah", None, "2025-10-16"),
+        # Lurah's report of Chinese workers in Kota Serang; no agency record of CHN there
+        ("LAPORAN_MASYARAKAT_TIDAK_COCOK", "36.73", "36", "Kesbangpol", "sedang", None, "2025-10-10"),
+        ("OVERSTAY", "36.74", "36", "Kantor Imigrasi", "tinggi", None, "2025-09-15"),
+        # Hans Forscher: E29 without a notification
+        ("PENELITI_TANPA_PEMBERITAHUAN", "62.71", "62", "Kesbangpol", "sedang", None, "2025-08-01"),
+        # ITAS holders without SKTT: Li Wei, Jane Roe, John Doe, and Zhang Min (bare "Serang")
+        ("SKTT_TERLAMBAT", "36.01", "36", "Dukcapil", "sedang", None, "2025-04-16"),
+        ("SKTT_TERLAMBAT", "36.03", "36", "Dukcapil", "sedang", None, "2025-06-16"),
+        ("SKTT_TERLAMBAT", "36.04", "36", "Dukcapil", "sedang", None, "2025-02-16"),
+        ("SKTT_TERLAMBAT", None, "36", "Dukcapil", "sedang", None, "2025-02-28"),
+        # Ah Kow: active RPTKA, no stay permit at all
+        ("TKA_TANPA_ITAS", "62.02", "62", "Kantor Imigrasi", "tinggi", "PT Sawit Kalteng", "2025-03-01"),
+    ]
+
+
 def test_marts_carry_no_personal_data(built_warehouse: str) -> None:
     columns = _rows(
         built_warehouse,
@@ -116,9 +145,12 @@ def test_staging_normalises_every_feed(built_warehouse: str) -> None:
     workers = _rows(
         built_warehouse,
         "select kbli_section_code, region_code, country_code, start_date::text, end_date::text"
-        " from staging.stg_disnaker__foreign_workers",
+        " from staging.stg_disnaker__foreign_workers order by rptka_number",
     )
-    assert workers == [("C", "36.04", "CHN", "2025-01-01", "2025-12-31")]
+    assert workers == [
+        ("C", "36.04", "CHN", "2025-01-01", "2025-12-31"),
+        ("A", "62.02", "MYS", "2025-03-01", "2026-02-28"),
+    ]
     locations = _rows(
         built_warehouse,
         "select region_code from staging.stg_kesbangpol__research_locations order by location_number",
@@ -140,9 +172,11 @@ def test_staging_normalises_every_feed(built_warehouse: str) -> None:
         ("STM/001/X/2025", "2025-10-01", "STM", False),
     ]
     sktt = _rows(
-        built_warehouse, "select country_code, region_code from staging.stg_dukcapil__residence_certificates"
+        built_warehouse,
+        "select country_code, region_code from staging.stg_dukcapil__residence_certificates"
+        " order by sktt_number",
     )
-    assert sktt == [("KOR", "36.73")]
+    assert sktt == [("KOR", "36.73"), ("GBR", "36.02"), ("DEU", "62.71"), ("NLD", "62.71")]
 
 
 def test_findings_persist_and_resolve_across_runs(loaded_warehouse: str, tmp_path: Path) -> None:
@@ -161,22 +195,20 @@ def test_findings_persist_and_resolve_across_runs(loaded_warehouse: str, tmp_pat
         )
     findings_only = ("run", "--select", "+fct_findings")
     build(tmp_path / "second", *findings_only, PANTAU_AS_OF="2025-11-03")
-    rows = _rows(
-        built_warehouse,
+    overstay = (
         "select status, resolved_date::text, reference_date::text, first_seen_date::text"
-        " from marts.fct_findings",
+        " from marts.fct_findings where finding_code = 'OVERSTAY'"
     )
+    rows = _rows(built_warehouse, overstay)
     assert rows == [("selesai", "2025-11-03", "2025-11-03", "2025-09-15")]
+    # Still detected a week later: continuing, first seen unchanged.
+    assert _rows(
+        built_warehouse,
+        "select status, first_seen_date::text from marts.fct_findings where finding_code = 'TKA_TANPA_ITAS'",
+    ) == [("berlanjut", "2025-03-01")]
     # Rerunning the same reference date changes nothing.
     build(tmp_path / "third", *findings_only, PANTAU_AS_OF="2025-11-03")
-    assert (
-        _rows(
-            built_warehouse,
-            "select status, resolved_date::text, reference_date::text, first_seen_date::text"
-            " from marts.fct_findings",
-        )
-        == rows
-    )
+    assert _rows(built_warehouse, overstay) == rows
 
 
 def test_build_fails_clearly_without_pii_key(warehouse_db: str, tool_env: None, tmp_path: Path) -> None:

@@ -4,13 +4,22 @@
 -- `selesai` with resolved_date = the reference date. Rerunning the same reference date changes
 -- nothing.
 
+{%- set finding_models = [
+    'int_overstays_detected',
+    'int_unpermitted_workers_detected',
+    'int_unregistered_workers_detected',
+    'int_late_sktts_detected',
+    'int_location_mismatches_detected',
+    'int_expiring_permits_detected',
+    'int_unnotified_researchers_detected',
+    'int_arrival_surges_detected',
+    'int_unmatched_community_reports_detected',
+] %}
+
 with
 
-overstays as (
-    select * from {{ ref('int_overstays_detected') }}
-),
-
 detected as (
+    {%- for finding_model in finding_models %}
     select
         finding_id,
         finding_code,
@@ -23,7 +32,11 @@ detected as (
         detail,
         first_seen_date,
         last_seen_date
-    from overstays
+    from {{ ref(finding_model) }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {%- endfor %}
 ),
 
 {% if is_incremental() %}
