@@ -12,6 +12,7 @@ region_keys as (
 
 split_locations as (
     select
+        research_notices.research_notice_id,
         research_notices.notice_number,
         research_notices.person_key,
         research_notices.country_code,
@@ -27,7 +28,9 @@ split_locations as (
 final as (
     select
         -- ids
-        md5(split_locations.notice_number || '|' || split_locations.location_number::text) as research_location_id,
+        md5(split_locations.research_notice_id || '|' || split_locations.location_number::text)
+            as research_location_id,
+        split_locations.research_notice_id,
         split_locations.notice_number,
         split_locations.person_key,
 

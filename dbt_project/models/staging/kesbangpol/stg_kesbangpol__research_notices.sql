@@ -1,6 +1,8 @@
 -- Research notifications for foreign researchers from Kesbangpol, accepted batches only, one row
--- per letter number (the latest accepted batch wins). `lokasi` may list several kab/kota; they
--- are resolved one by one in stg_kesbangpol__research_locations.
+-- per letter number and researcher's passport (the latest accepted batch wins): one letter may
+-- notify a whole research team, and letter numbers are only unique within one Kesbangpol office.
+-- `lokasi` may list several kab/kota; they are resolved one by one in
+-- stg_kesbangpol__research_locations.
 
 with
 
@@ -61,13 +63,15 @@ ranked as (
     select
         renamed.*,
         {{ person_key('renamed.passport_norm', 'renamed.country_code') }} as person_key,
-        {{ recency_rank('upper(renamed.notice_number)') }} as recency_rank
+        {{ recency_rank("upper(renamed.notice_number) || '|' || coalesce(renamed.passport_norm, '')") }}
+            as recency_rank
     from renamed
 ),
 
 final as (
     select
         -- ids
+        md5(coalesce(upper(notice_number), '') || '|' || coalesce(passport_norm, '')) as research_notice_id,
         notice_number,
         brin_permit_number,
         person_key,
