@@ -104,6 +104,28 @@ LEDGER = [
     ("b-sktt-1", "dukcapil_sktt", "dukcapil_sktt/sktt_2025-10.csv", "accepted", 95, 0, 13),
     ("b-polri-1", "polri_laporan", "polri_laporan/polri_w43.csv", "accepted", 31, 0, 14),
     ("b-res-1", "kesbangpol_penelitian", "kesbangpol_penelitian/penelitian_q3.xlsx", "accepted", 4, 0, 15),
+    # Kalimantan Tengah shares the warehouse: its files arrive later and must not show up for Banten.
+    (
+        "b-izin-62",
+        "imigrasi_izin_tinggal",
+        "imigrasi_izin_tinggal/izin_62_2025-10.csv",
+        "accepted",
+        40,
+        0,
+        30,
+    ),
+    ("b-tka-62", "disnaker_tka", "disnaker_tka/tka_62_2025-10.xlsx", "rejected", 12, 0, 31),
+]
+
+# The region seeds as dbt loads them into `staging` (docs/contracts.md), trimmed to what is needed.
+REGION_ALIASES = [("KAB. TANGERANG", "36.03"), ("Kab Serang", "36.04"), ("Palangkaraya", "62.71")]
+
+# Raw rows that place batches in a region (names and passports are there too, as agencies send them).
+RAW_PLACED = [
+    # feed, region column, region value, batch
+    ("imigrasi_izin_tinggal", "kabupaten_kota", "Palangka Raya", "b-izin-62"),
+    ("disnaker_tka", "lokasi_kerja", "Kab. Serang", "b-tka-2"),
+    ("disnaker_tka", "lokasi_kerja", "Kota Palangka Raya", "b-tka-62"),
 ]
 
 
@@ -168,6 +190,20 @@ def insert_audit(conn: psycopg.Connection, ledger=LEDGER) -> None:
         )
 
 
+def create_region_seeds(conn: psycopg.Connection) -> None:
+    conn.execute(
+        "create table staging.regions (region_code text, region_name text, region_level text, "
+        "province_code text, timezone text);"
+        "create table staging.region_aliases (alias text, region_code text)"
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into staging.regions values (%s, %s, %s, %s, 'Asia/Jakarta')",
+            [row[:4] for row in REGIONS],
+        )
+        cur.executemany("insert into staging.region_aliases values (%s, %s)", REGION_ALIASES)
+
+
 def insert_raw_pii(conn: psycopg.Connection) -> None:
     for number, (name, passport) in enumerate(zip(PII_NAMES, PII_PASSPORTS, strict=True), start=1):
         conn.execute(
@@ -176,6 +212,14 @@ def insert_raw_pii(conn: psycopg.Connection) -> None:
             "values (%s, 'ITAS', %s, 'KOR', %s, '01/02/2025', '01/02/2026', 'KAB. TANGERANG', 'b-izin-2', "
             "'izin_2025-10.csv', %s)",
             (f"IZ-{number}", name, passport, number),
+        )
+    for number, (feed, column, value, batch) in enumerate(RAW_PLACED, start=10):
+        person = {"imigrasi_izin_tinggal": "nama", "disnaker_tka": "nama_tka"}[feed]
+        key = {"imigrasi_izin_tinggal": "no_izin", "disnaker_tka": "no_rptka"}[feed]
+        conn.execute(
+            f"insert into raw.{feed} ({key}, {person}, no_paspor, {column}, _batch_id, _source_file, "
+            "_row_number) values (%s, %s, %s, %s, %s, 'x', %s)",
+            (f"K-{number}", PII_NAMES[number % 2], PII_PASSPORTS[number % 2], value, batch, number),
         )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from briefing_data import REF, create_marts, insert_audit, insert_raw_pii
+from briefing_data import REF, create_marts, create_region_seeds, insert_audit, insert_raw_pii
 
 from pantau import config, warehouse
 
@@ -46,6 +46,7 @@ def briefing_db(warehouse_db: str, tmp_path: Path, monkeypatch) -> str:
     monkeypatch.delenv("PANTAU_SUPPRESS_BELOW", raising=False)
     with psycopg.connect(warehouse_db) as conn:
         create_marts(conn)
+        create_region_seeds(conn)
         insert_audit(conn)
         insert_raw_pii(conn)
     return warehouse_db

@@ -56,6 +56,9 @@ def test_banten_briefing_figures(banten):
     assert has(text, "disnaker_tka tka_2025-10.xlsx")
     assert has(text, "ditolak 215 0 expect_column_values_to_not_be_null (no_paspor) [memblokir] ×3")
     assert has(text, "tidak ada kiriman")  # masyarakat_laporan sent nothing
+    # Kalimantan Tengah's later files in the same warehouse are not Banten's
+    assert has(text, "imigrasi_izin_tinggal izin_2025-10.csv")
+    assert "izin_62" not in text and "tka_62" not in text
     # A warning that passed on rerun is not reported
     assert "expect_column_values_to_be_in_set" not in text
 
@@ -229,6 +232,25 @@ def test_other_province_sees_only_its_own(briefing_db):
     assert has(text, "1 Temuan terbuka")
     assert has(text, "Kota Palangka Raya 99 1")
     assert "Banten" not in text and "Kabupaten Tangerang" not in text
+    # Its own files: the latest permit file is Kalteng's; Banten's rejected TKA file is not shown
+    assert has(text, "imigrasi_izin_tinggal izin_62_2025-10.csv")
+    assert has(text, "disnaker_tka tka_62_2025-10.xlsx")
+    assert "tka_2025-10.xlsx" not in text
+    with psycopg.connect(briefing_db) as conn:
+        (batches,) = conn.execute(
+            "select input_batches from audit.briefings where briefing_id = %s", (result.briefing_id,)
+        ).fetchone()
+    # b-izin-1 names no region at all: counted for every province rather than hidden from all
+    assert batches["imigrasi_izin_tinggal"] == ["b-izin-1", "b-izin-62"]
+    assert batches["disnaker_tka"] == ["b-tka-1"]
+
+
+def test_files_without_region_seeds_count_everywhere(briefing_db):
+    """Before dbt has loaded the seeds, no file can be placed: all of them are shown."""
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("drop table staging.region_aliases")
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    assert has(text, "imigrasi_izin_tinggal izin_62_2025-10.csv")
 
 
 def test_all_feeds_accepted_is_tervalidasi(briefing_db):
@@ -246,3 +268,21 @@ def test_all_feeds_accepted_is_tervalidasi(briefing_db):
     text = pdf_text(result.path)
     assert has(text, "Status kualitas data masukan: tervalidasi")
     assert not has(text, "ditolak 215")
+
+
+def test_unresolved_region_finding_counts_for_its_province(briefing_db):
+    """The real mart also carries province_code: a finding without a kab/kota is still the province's."""
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("alter table marts.fct_findings add column province_code text")
+        conn.execute("update marts.fct_findings set province_code = left(region_code, 2)")
+        conn.execute(
+            "insert into marts.fct_findings (finding_id, finding_code, region_code, province_code, "
+            "responsible_agency, first_seen_date, status, reference_date) values "
+            "('f8', 'OVERSTAY', null, '36', 'Kantor Imigrasi', '2025-10-25', 'baru', '2025-10-27'),"
+            "('f9', 'OVERSTAY', null, '62', 'Kantor Imigrasi', '2025-10-25', 'baru', '2025-10-27')"
+        )
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    assert has(text, "5 Temuan terbuka")
+    assert has(text, "tidak teridentifikasi 7 1")
+    kota = pdf_text(render_briefing(*KOTA_SERANG, strict=True).path)
+    assert has(kota, "1 Temuan terbuka")

@@ -111,6 +111,17 @@ def load_region(conn: psycopg.Connection, region_code: str) -> tuple[Region, lis
     return region, [_region(r) for r in scope]
 
 
+def _has_column(conn: psycopg.Connection, schema: str, table: str, column: str) -> bool:
+    return (
+        conn.execute(
+            "select 1 from information_schema.columns "
+            "where table_schema = %s and table_name = %s and column_name = %s",
+            (schema, table, column),
+        ).fetchone()
+        is not None
+    )
+
+
 def _reference_date(conn: psycopg.Connection, table: str, cutoff: date) -> date | None:
     """The latest reference date at or before the cut-off; fails if the mart was built only later."""
     latest, earliest_after = conn.execute(
@@ -157,16 +168,21 @@ def load_marts(
 
     # Latest state of each finding as of the cut-off; works for a snapshot mart and a history mart.
     scope_codes = [r.region_code for r in scope] + [region.region_code]
+    # A finding whose kab/kota is unresolved still belongs to a province briefing when the mart
+    # carries its province (an optional column beyond docs/contracts.md).
+    unresolved = ""
+    if region.is_province and _has_column(conn, "marts", "fct_findings", "province_code"):
+        unresolved = "or (region_code is null and province_code = %(province)s)"
     findings = conn.execute(
-        """
+        f"""
         select distinct on (finding_id)
             finding_id, finding_code, region_code, responsible_agency,
             first_seen_date, status, resolved_date
         from marts.fct_findings
-        where reference_date <= %(cutoff)s and region_code = any(%(codes)s)
+        where reference_date <= %(cutoff)s and (region_code = any(%(codes)s) {unresolved})
         order by finding_id, reference_date desc
         """,
-        {"cutoff": cutoff, "codes": scope_codes},
+        {"cutoff": cutoff, "codes": scope_codes, "province": region.province_code},
     ).fetchall()
 
     names = {r.region_code: r.region_name for r in scope}

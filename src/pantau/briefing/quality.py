@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
+from psycopg import sql
 
 from pantau.registry import feeds
 
@@ -74,22 +75,80 @@ def overall_status(rows: list[FeedQuality]) -> str:
     return "tervalidasi"
 
 
-def load_quality(conn: psycopg.Connection) -> QualityData:
+# Where a feed names the kab/kota of a row, in order of preference. A value may list several
+# regions separated by ';' (research notifications).
+REGION_COLUMNS = ("kabupaten_kota", "lokasi_kerja", "lokasi")
+
+# The matching key of dbt staging (macro normalise_text_key): upper case, letters and digits only.
+_KEY = "nullif(regexp_replace(upper(({expr})::text), '[^[:alnum:]]+', '', 'g'), '')"
+
+
+def _table_exists(conn: psycopg.Connection, qualified: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+
+
+def batch_regions(conn: psycopg.Connection) -> dict[str, set[str]] | None:
+    """The region codes each loaded batch's rows name, resolved like dbt staging does.
+
+    One warehouse may serve several provinces; this is how a briefing tells its own files from
+    the others'. None when the region seeds are not loaded yet (then every file counts).
+    """
+    if not (_table_exists(conn, "staging.region_aliases") and _table_exists(conn, "staging.regions")):
+        return None
+    keys = (
+        f"select {_KEY.format(expr='alias')} as key, region_code from staging.region_aliases "
+        f"union select {_KEY.format(expr='region_name')}, region_code from staging.regions "
+        f"union select {_KEY.format(expr='region_code')}, region_code from staging.regions"
+    )
+    found: dict[str, set[str]] = {}
+    for feed in feeds().values():
+        column = next((c for c in REGION_COLUMNS if c in feed.column_names), None)
+        if column is None or not _table_exists(conn, feed.raw_table):
+            continue
+        query = sql.SQL(
+            "with named as ("
+            "  select distinct raw_rows._batch_id, btrim(part.name) as name"
+            "  from {table} as raw_rows"
+            "  cross join lateral unnest(string_to_array(raw_rows.{column}, ';')) as part (name)"
+            "), region_keys as (" + keys + ") "
+            "select distinct named._batch_id, region_keys.region_code "
+            "from named inner join region_keys on region_keys.key = " + _KEY.format(expr="named.name")
+        ).format(table=sql.Identifier("raw", feed.name), column=sql.Identifier(column))
+        for batch_id, region_code in conn.execute(query):
+            found.setdefault(batch_id, set()).add(region_code)
+    return found
+
+
+def load_quality(conn: psycopg.Connection, region_codes: set[str] | None = None) -> QualityData:
+    """Each feed's latest file concerning `region_codes` (None: all files), its checks, the verdict.
+
+    A file counts for a briefing when one of its rows names a region of the briefing, or when none
+    of its rows can be placed (a quarantined file has no rows at all): such files are shown in
+    every briefing rather than hidden from all.
+    """
     registry = feeds()
     rows = {
         name: FeedQuality(feed=name, agency=feed.agency, scheduled=feed.cadence_days is not None)
         for name, feed in registry.items()
     }
-    latest = conn.execute(
+    placed = batch_regions(conn) if region_codes is not None else None
+
+    def concerns(batch_id: str) -> bool:
+        return placed is None or batch_id not in placed or bool(placed[batch_id] & region_codes)
+
+    ledger = conn.execute(
         """
-        select distinct on (feed)
-            feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code
+        select feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code
         from audit.load_ledger
-        order by feed, received_at desc, batch_id desc
+        order by received_at, batch_id
         """
     ).fetchall()
-    for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code in latest:
+    input_batches: dict[str, list[str]] = {}
+    for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code in ledger:
+        if not concerns(batch_id):
+            continue
         row = rows.setdefault(feed, FeedQuality(feed=feed, agency=feed, scheduled=False))
+        # Ordered by arrival: the last one standing is the feed's latest file.
         row.batch_id, row.source_file, row.status = batch_id, source_file, status
         row.row_count, row.reject_count, row.received_at, row.error_code = (
             row_count,
@@ -97,6 +156,8 @@ def load_quality(conn: psycopg.Connection) -> QualityData:
             received_at,
             error_code,
         )
+        if status == "accepted":
+            input_batches.setdefault(feed, []).append(batch_id)
 
     by_batch = {r.batch_id: r for r in rows.values() if r.batch_id}
     # A batch validated more than once: only each expectation's latest result counts.
@@ -119,13 +180,10 @@ def load_quality(conn: psycopg.Connection) -> QualityData:
     for batch_id, expectation, column, severity, unexpected in failed:
         by_batch[batch_id].failed_checks.append(FailedCheck(expectation, column, severity, unexpected))
 
-    accepted = conn.execute(
-        "select feed, batch_id from audit.load_ledger where status = 'accepted' order by feed, batch_id"
-    ).fetchall()
-    input_batches: dict[str, list[str]] = {}
-    for feed, batch_id in accepted:
-        input_batches.setdefault(feed, []).append(batch_id)
-
     position = {name: index for index, name in enumerate(registry)}
     ordered = sorted(rows.values(), key=lambda r: (position.get(r.feed, len(position)), r.feed))
-    return QualityData(feeds=ordered, status=overall_status(ordered), input_batches=input_batches)
+    return QualityData(
+        feeds=ordered,
+        status=overall_status(ordered),
+        input_batches={feed: sorted(ids) for feed, ids in sorted(input_batches.items())},
+    )

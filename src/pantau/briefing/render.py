@@ -200,7 +200,8 @@ def render_briefing(
         conn.read_only = True
         with conn.transaction():
             marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
-            quality = load_quality(conn)
+            region_codes = {marts.region.region_code} | {r.region_code for r in marts.scope}
+            quality = load_quality(conn, region_codes)
 
     generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
     context = build_context(
