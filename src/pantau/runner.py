@@ -74,18 +74,30 @@ def prepare_environment(landing: Path) -> Path:
     return log_dir / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
 
 
-def run_pipeline(landing: Path) -> RunSummary:
+def _run(dag, summary: RunSummary) -> None:
+    run = airflow_local.run_dag(dag, log_path=summary.log_path)
+    summary.dag_states[dag.dag_id] = str(getattr(run.state, "value", run.state))
+
+
+def marts_built() -> bool:
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        return conn.execute("select to_regclass('marts.fct_findings') is not null").fetchone()[0]
+
+
+def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
     from pantau import pipeline
 
     log_path = prepare_environment(landing)
     summary = RunSummary(started_at=datetime.now(UTC), landing=landing, log_path=log_path)
     summary.unknown_quarantined = pipeline.quarantine_unknown_feeds(landing)
     dags = airflow_local.load_dags()
-    order = [f"pantau_ingest__{name}" for name in feeds()] + ["pantau_warehouse"]
-    for dag_id in order:
-        run = airflow_local.run_dag(dags[dag_id], log_path=log_path)
-        summary.dag_states[dag_id] = str(getattr(run.state, "value", run.state))
+    for dag_id in [f"pantau_ingest__{name}" for name in feeds()]:
+        _run(dags[dag_id], summary)
     summary.files = files_since(summary.started_at)
+    # As the scheduler would: the warehouse DAG runs when an ingest run emitted a raw Asset
+    # event (a batch was accepted), or when the marts have never been built.
+    if rebuild or any(f["status"] == "accepted" for f in summary.files) or not marts_built():
+        _run(dags["pantau_warehouse"], summary)
     docs = config.output_dir() / "data_docs" / "index.html"
     summary.data_docs = str(docs) if docs.exists() else None
     return summary
