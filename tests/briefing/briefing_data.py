@@ -229,7 +229,9 @@ def pdf_pages(path: Path) -> list[str]:
 
 def pdf_text(path: Path) -> str:
     """All text, whitespace collapsed (extraction splits lines where the layout does)."""
-    return " ".join(" ".join(pdf_pages(path)).split())
+    text = " ".join(pdf_pages(path)).replace("\u200b", "")
+    # Identifiers may wrap after an underscore (<wbr>): join them back.
+    return " ".join(re.sub(r"_\s+", "_", text).split())
 
 
 def has(text: str, phrase: str) -> bool:

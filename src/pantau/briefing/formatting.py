@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from markupsafe import Markup, escape
+
 from pantau.briefing.labels import Labels
 
 
@@ -78,3 +80,7 @@ class Formatter:
     def timestamp(self, value: datetime) -> str:
         """`27 Oktober 2025 14.05 WIB`."""
         return f"{self.date(value.date())} {self.clock(value)}"
+
+    def breakable(self, identifier: str) -> Markup:
+        """An identifier (`expect_column_values_to_be_unique`) that may wrap after its underscores."""
+        return Markup(str(escape(identifier)).replace("_", "_<wbr>"))
