@@ -286,3 +286,10 @@ def test_unresolved_region_finding_counts_for_its_province(briefing_db):
     assert has(text, "tidak teridentifikasi 7 1")
     kota = pdf_text(render_briefing(*KOTA_SERANG, strict=True).path)
     assert has(kota, "1 Temuan terbuka")
+
+
+def test_warehouse_without_marts_says_so(warehouse_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PANTAU_OUTPUT_DIR", str(tmp_path))
+    with pytest.raises(BriefingDataError, match="marts are not built"):
+        render_briefing(*BANTEN, strict=True)
+    assert list(tmp_path.iterdir()) == []

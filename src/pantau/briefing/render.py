@@ -15,7 +15,7 @@ import psycopg
 
 from pantau import config
 from pantau.briefing import chart, pdf
-from pantau.briefing.data import MartData, load_marts
+from pantau.briefing.data import BriefingDataError, MartData, load_marts
 from pantau.briefing.formatting import Formatter, suppress_below
 from pantau.briefing.labels import Labels, labels_for
 from pantau.briefing.quality import QualityData, load_quality
@@ -198,10 +198,16 @@ def render_briefing(
         # One snapshot for every read, so the figures agree with each other.
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
-        with conn.transaction():
-            marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
-            region_codes = {marts.region.region_code} | {r.region_code for r in marts.scope}
-            quality = load_quality(conn, region_codes)
+        try:
+            with conn.transaction():
+                marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
+                region_codes = {marts.region.region_code} | {r.region_code for r in marts.scope}
+                quality = load_quality(conn, region_codes)
+        except psycopg.errors.UndefinedTable as exc:
+            raise BriefingDataError(
+                f"{exc.diag.message_primary}: the marts are not built in this warehouse yet. "
+                "Run the warehouse DAG (dbt build) first."
+            ) from exc
 
     generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
     context = build_context(
