@@ -12,8 +12,8 @@
         case
             when parts.iso is not null
                 then {{ _checked_make_date('parts.iso[1]', 'parts.iso[2]', 'parts.iso[3]') }}
-            when parts.dmy is not null
-                then {{ _checked_make_date('parts.dmy[4]', 'parts.dmy[3]', 'parts.dmy[1]') }}
+            when parts.dmy is not null and parts.dmy[2] = parts.dmy[4]
+                then {{ _checked_make_date('parts.dmy[5]', 'parts.dmy[3]', 'parts.dmy[1]') }}
             when parts.serial is not null
                 then case
                     when parts.serial[1]::int between 20000 and 80000
@@ -30,11 +30,14 @@
             ) as iso,
             regexp_match(
                 input.value,
-                '^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:,?\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$'
+                '^(\d{1,2})([/.-])(\d{1,2})([/.-])(\d{4})(?:,?\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$'
             ) as dmy,
             regexp_match(input.value, '^(\d{5})(?:\.\d+)?$') as serial,
             regexp_match(lower(input.value), '^(\d{1,2})(?:\s+|-|\s*\.\s*)([a-z]+)\.?(?:\s+|-)(\d{4})$') as named
         from (select btrim(({{ expr }})::text) as value) as input
+        -- offset 0 keeps PostgreSQL from inlining this subquery, which would copy each
+        -- regexp_match into every reference to its result (dozens of regex runs per value)
+        offset 0
     ) as parts
 )
 {%- endmacro %}
