@@ -10,9 +10,18 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PANTAU_HOME ?= $(abspath .pantau)
 
-.PHONY: setup demo test lint format bench clean
+# Debian packages the briefing needs: HarfBuzz subsetting (WeasyPrint embeds font subsets with it;
+# without it every render warns) and poppler-utils (pdftoppm renders pages in the layout tests).
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-setup: $(VENV)/.installed dbt_project/target/manifest.json
+.PHONY: setup system-packages demo test lint format bench clean
+
+setup: system-packages $(VENV)/.installed dbt_project/target/manifest.json
+
+system-packages:
+	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); }
 
 $(UV):
 	$(PYTHON) -m venv $(UV_HOME)
