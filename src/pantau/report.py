@@ -66,6 +66,7 @@ def status() -> dict:
         )
         names = [c.name for c in cur.description]
         latest = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+        freshness = dict(conn.execute("select feed, freshness_status from audit.feed_freshness").fetchall())
         failed = conn.execute(
             """
             select l.feed, l.source_file, r.expectation
@@ -75,18 +76,19 @@ def status() -> dict:
             order by l.received_at desc
             """
         ).fetchall()
-    return {"latest": latest, "failed_checks": failed}
+    return {"latest": latest, "failed_checks": failed, "freshness": freshness}
 
 
 def format_status(data: dict) -> str:
     lines = ["Feed status (latest file per feed):"]
     for feed_name in feeds():
         row = data["latest"].get(feed_name)
+        fresh = data["freshness"].get(feed_name, "tidak ada")
         if row is None:
-            lines.append(f"  {feed_name:<24} no file received")
+            lines.append(f"  {feed_name:<24} [{fresh}] no file received")
             continue
         lines.append(
-            f"  {feed_name:<24} {row['status']:<11} {row['source_file']} ({row['row_count']} rows, "
+            f"  {feed_name:<24} [{fresh}] {row['status']:<11} {row['source_file']} ({row['row_count']} rows, "
             f"{row['reject_count']} rejected rows) at {row['received_at']:%Y-%m-%d %H:%M}"
         )
     if data["failed_checks"]:

@@ -59,6 +59,37 @@ create table if not exists audit.dq_results (
 );
 create index if not exists dq_results_batch on audit.dq_results (batch_id);
 
+-- The registry's view of each feed (refreshed from feeds.yml on every bootstrap) and freshness:
+-- on time until one cadence has passed since the last accepted file, late until two, then missing.
+create table if not exists audit.feeds (
+    feed            text primary key,
+    agency          text not null,
+    cadence_days    integer           -- null: ad hoc, never late
+);
+create or replace view audit.feed_freshness as
+with last_good as (
+    select feed, max(coalesce(validated_at, loaded_at)) as last_accepted_at
+    from audit.load_ledger
+    where status = 'accepted'
+    group by feed
+)
+select
+    feeds.feed,
+    feeds.agency,
+    feeds.cadence_days,
+    last_good.last_accepted_at,
+    case
+        when feeds.cadence_days is null then 'tepat waktu'
+        when last_good.last_accepted_at is null then 'tidak ada'
+        when now() - last_good.last_accepted_at <= make_interval(days => feeds.cadence_days)
+            then 'tepat waktu'
+        when now() - last_good.last_accepted_at <= make_interval(days => 2 * feeds.cadence_days)
+            then 'terlambat'
+        else 'tidak ada'
+    end as freshness_status
+from audit.feeds as feeds
+left join last_good using (feed);
+
 create table if not exists audit.briefings (
     briefing_id     text primary key,
     region_code     text not null,
@@ -119,6 +150,12 @@ def bootstrap(dsn: str | None = None) -> None:
         conn.execute(AUDIT_DDL)
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
+            conn.execute(
+                "insert into audit.feeds (feed, agency, cadence_days) values (%s, %s, %s) "
+                "on conflict (feed) do update "
+                "set agency = excluded.agency, cadence_days = excluded.cadence_days",
+                (feed.name, feed.agency, feed.cadence_days),
+            )
 
 
 @contextmanager
