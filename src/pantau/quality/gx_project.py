@@ -15,6 +15,8 @@ great_expectations is imported only inside these functions (it takes seconds to 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,22 +97,58 @@ def project_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# One context per (project, docs site, warehouse) in a process: loading one costs about a second,
+# and a task that validates several files should pay that once.
+_contexts: dict[tuple[str, str, str], FileDataContext] = {}
+_checkpoints: dict[tuple[int, str, str], Any] = {}
+
+
 def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataContext:
     """The file-backed context, with the warehouse URL exported for `${PANTAU_GX_WAREHOUSE_URL}`.
 
     `connect=False` (Data Docs only) leaves the URL alone: rendering needs no database.
     """
     _quiet_gx_environment()
+    url = ""
     if connect:
-        os.environ[URL_ENV] = sqlalchemy_url(dsn or config.warehouse_dsn())
+        url = sqlalchemy_url(dsn or config.warehouse_dsn())
+        os.environ[URL_ENV] = url
+    root = gx_root()
+    key = (str(root), str(data_docs_dir()), url)
+    cached = _contexts.get(key)
+    if cached is not None and (root / "great_expectations.yml").exists():
+        return cached
+
     import great_expectations as gx
 
-    root = gx_root()
     root.parent.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(root.parent))
     _ensure_quiet_config(context)
     _ensure_docs_site(context)
+    _drop_config_variables_file(root)
+    _contexts.clear()  # GX keeps one current context per process; do not mix projects
+    _checkpoints.clear()
+    _contexts[key] = context
     return context
+
+
+def reset_caches() -> None:
+    """Forget contexts and checkpoints held by this process (tests switch projects)."""
+    _contexts.clear()
+    _checkpoints.clear()
+
+
+def _drop_config_variables_file(root: Path) -> None:
+    """GX scaffolds uncommitted/config_variables.yml and re-reads it on every substitution.
+
+    Pantau keeps no variables there (secrets come from the environment), and without the file
+    GX skips dozens of YAML parses per validation.
+    """
+    import yaml
+
+    path = root / "uncommitted" / "config_variables.yml"
+    if path.exists() and not yaml.safe_load(path.read_text(encoding="utf-8")):
+        path.unlink()
 
 
 def _ensure_quiet_config(context: FileDataContext) -> None:
@@ -200,21 +238,69 @@ def build_suite(spec: SuiteSpec):
     return ExpectationSuite(name=spec.name, expectations=expectations, meta={"source": str(spec.path.name)})
 
 
+# Bump when the way suites become GX objects changes, so stored ones are re-declared.
+_DECLARATION_VERSION = "1"
+
+
+def fingerprint(spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str]) -> str:
+    """What the declared GX objects depend on: the suite file, the table, masking, result format."""
+    payload = json.dumps(
+        {
+            "version": _DECLARATION_VERSION,
+            "suite": spec.path.read_text(encoding="utf-8"),
+            "table": f"{schema}.{table}",
+            "pii": sorted(pii_columns),
+            "result_format": RESULT_FORMAT,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
 def checkpoint_for(
     context: FileDataContext, spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str]
 ):
-    """Declare (or refresh) the chain for one table and return its checkpoint."""
+    """The checkpoint for one table, declared (again) only when its suite file or settings changed."""
+    stamp = fingerprint(spec, schema=schema, table=table, pii_columns=pii_columns)
+    cache_key = (id(context), spec.name, stamp)
+    if cache_key in _checkpoints:
+        return _checkpoints[cache_key]
+    checkpoint = _stored_checkpoint(context, spec.name, stamp)
+    if checkpoint is None:
+        checkpoint = _declare(context, spec, schema=schema, table=table, pii_columns=pii_columns, stamp=stamp)
+    _checkpoints[cache_key] = checkpoint
+    return checkpoint
+
+
+def checkpoint_name(suite_name: str) -> str:
+    return f"gate__{suite_name}"
+
+
+def _stored_checkpoint(context: FileDataContext, suite_name: str, stamp: str):
+    try:
+        checkpoint = context.checkpoints.get(checkpoint_name(suite_name))
+        suite = checkpoint.validation_definitions[0].suite
+    except Exception:  # not declared yet, or declared by an older GX: declare again
+        return None
+    return checkpoint if (suite.meta or {}).get("pantau_fingerprint") == stamp else None
+
+
+def _declare(
+    context: FileDataContext, spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str], stamp: str
+):
     import great_expectations as gx
 
     from pantau.quality.gx_actions import MaskedDataDocsAction
 
     batch_definition = _batch_definition(context, schema, table)
-    suite = context.suites.add_or_update(build_suite(spec))
+    suite = build_suite(spec)
+    suite.meta["pantau_fingerprint"] = stamp
+    suite = context.suites.add_or_update(suite)
     validation = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=spec.name, data=batch_definition, suite=suite)
     )
     checkpoint = gx.Checkpoint(
-        name=f"gate__{spec.name}",
+        name=checkpoint_name(spec.name),
         validation_definitions=[validation],
         actions=[MaskedDataDocsAction(name="mask_pii_and_update_data_docs", pii_columns=pii_columns)],
         result_format=RESULT_FORMAT,

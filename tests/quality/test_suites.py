@@ -1,0 +1,188 @@
+"""The suite files themselves: complete, consistent with the registry, regexes that mean what they say.
+
+No database here; `test_gate_raw.py` runs the same suites in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from pantau import config
+from pantau.quality.suites import SEVERITIES, SuiteError, load_suite, parse_suite
+from pantau.registry import feeds
+
+FEEDS = sorted(feeds())
+
+
+def test_every_feed_has_its_suite_file():
+    names = {p.stem for p in config.EXPECTATIONS_DIR.glob("raw__*.yml")}
+    assert names == {feeds()[f].suite for f in FEEDS}
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_suite_matches_the_registry(feed):
+    spec = feeds()[feed]
+    suite = load_suite(spec.suite)
+    assert suite.feed == feed
+    columns = set(spec.column_names)
+    for entry in suite.expectations:
+        assert entry.severity in SEVERITIES
+        assert " / " in entry.description, f"{entry.description!r}: Indonesian / English"
+        assert set(entry.columns) <= columns, f"{entry.description}: unknown column"
+    blocking = suite.blocking
+    not_null = {e.kwargs["column"] for e in blocking if e.type == "expect_column_values_to_not_be_null"}
+    assert not_null == set(spec.required_columns)
+    assert any(e.type == "expect_table_row_count_to_be_between" for e in blocking)
+    conflict = [e for e in blocking if e.type == "unexpected_rows_expectation"]
+    assert len(conflict) == 1 and "{batch}" in conflict[0].kwargs["unexpected_rows_query"]
+    for key in spec.natural_key:
+        assert key in conflict[0].kwargs["unexpected_rows_query"]
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_blocking_value_checks_tolerate_a_minority_of_bad_values(feed):
+    """A blocking format/domain check only rejects a batch when most values fail (`mostly`)."""
+    suite = load_suite(feeds()[feed].suite)
+    for entry in suite.blocking:
+        if entry.type == "expect_column_values_to_match_regex":
+            assert entry.kwargs.get("mostly", 1) <= 0.5, entry.description
+    key_checks = [e for e in suite.expectations if e.type == "unexpected_rows_expectation"]
+    duplicates = [e for e in key_checks if "count(distinct" not in e.kwargs["unexpected_rows_query"]]
+    assert [e.severity for e in duplicates] == ["warning"], "duplicate rows warn, never block"
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_every_date_column_is_checked_against_the_accepted_formats(feed):
+    spec = feeds()[feed]
+    suite = load_suite(spec.suite)
+    dates = {c for c in spec.column_names if c.startswith(("tanggal", "berlaku", "waktu"))}
+    checked = {e.kwargs["column"] for e in suite.expectations if e.kwargs.get("regex") == _date_regex(feed)}
+    assert checked == dates
+
+
+def _date_regex(feed: str) -> str:
+    data = yaml.safe_load(load_suite(feeds()[feed].suite).path.read_text(encoding="utf-8"))
+    return data["patterns"]["date"]
+
+
+def test_all_suites_share_one_date_pattern():
+    assert len({_date_regex(feed) for feed in FEEDS}) == 1
+
+
+# Formats of docs/contracts.md, as agencies send them (with stray spaces and times).
+ACCEPTED_DATES = [
+    "27/10/2025",
+    "7/3/2025",
+    "27-10-2025",
+    "2025-10-27",
+    "27.10.2025",
+    "45957",
+    "45957.5",
+    "27 Okt 2025",
+    "27 October 2025",
+    "27-Oct-2025",
+    " 27/10/2025  ",
+    "2025-10-27 14:03:22",
+    "27/10/2025 14:03",
+]
+REJECTED_DATES = ["", "-", "belum ada", "2025", "10/2025", "27 10", "N/A", "31/12/25", "tanggal 27/10/2025"]
+
+
+@pytest.mark.parametrize("value", ACCEPTED_DATES)
+def test_date_pattern_accepts_contract_formats(value):
+    assert re.search(_date_regex(FEEDS[0]), value), value
+
+
+@pytest.mark.parametrize("value", REJECTED_DATES)
+def test_date_pattern_rejects_non_dates(value):
+    assert not re.search(_date_regex(FEEDS[0]), value), value
+
+
+def _regex(feed: str, column: str) -> str:
+    suite = load_suite(feeds()[feed].suite)
+    return next(
+        e.kwargs["regex"]
+        for e in suite.expectations
+        if e.kwargs.get("column") == column and "regex" in e.kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("feed", "column", "good", "bad"),
+    [
+        (
+            "imigrasi_izin_tinggal",
+            "jenis_izin",
+            ["ITAS", "itas ", " Itap", "ITK", "KITAS"],
+            ["ITX", "VISA", "ITAS ITAP"],
+        ),
+        (
+            "imigrasi_izin_tinggal",
+            "jenis_kelamin",
+            ["L", "p", "M", "F", "Laki-laki", "PEREMPUAN "],
+            ["X", "LP"],
+        ),
+        (
+            "imigrasi_izin_tinggal",
+            "indeks_visa",
+            ["C312", "e23", "B211A", "E28A", "VOA"],
+            ["312", "C", "C3122XX"],
+        ),
+        (
+            "imigrasi_apoa",
+            "tujuan_kunjungan",
+            ["WISATA", "bisnis ", "Penelitian", "OTHER"],
+            ["JALAN-JALAN", ""],
+        ),
+        (
+            "disnaker_tka",
+            "sektor",
+            ["JASA", "industri", "Pertanian dan Maritim", "PERTANIAN & MARITIM"],
+            ["TAMBANG"],
+        ),
+        ("disnaker_tka", "status", ["BARU", "perpanjangan", "Jangka Pendek", "JANGKA_PENDEK"], ["LAMA"]),
+        (
+            "polri_laporan",
+            "jenis",
+            ["STM", "kriminal", "PELANGGARAN_KEIMIGRASIAN", "Gangguan Ketertiban"],
+            ["RAZIA"],
+        ),
+        (
+            "imigrasi_apoa",
+            "no_paspor",
+            ["E1234567", "ek 1234567", "123456789", "AB-123.456"],
+            ["TIDAK ADA", "-", "ABC"],
+        ),
+    ],
+)
+def test_domain_patterns_are_tolerant_but_not_blind(feed, column, good, bad):
+    pattern = _regex(feed, column)
+    for value in good:
+        assert re.search(pattern, value), f"{column}: {value!r} should be accepted"
+    for value in bad:
+        assert not re.search(pattern, value), f"{column}: {value!r} should be refused"
+
+
+def test_malformed_suites_are_refused(tmp_path):
+    path = tmp_path / "raw__x.yml"
+    path.write_text("expectations:\n  - type: expect_table_row_count_to_be_between\n    severity: fatal\n")
+    with pytest.raises(SuiteError, match="severity"):
+        parse_suite(path)
+    path.write_text(
+        "expectations:\n  - type: expect_table_row_count_to_be_between\n    kwargs: {min_value: 1}\n"
+        "    severity: blocking\n"
+    )
+    with pytest.raises(SuiteError, match="description"):
+        parse_suite(path)
+
+
+def test_importing_the_gates_does_not_import_great_expectations():
+    """DAG files import pantau.quality; GX takes seconds to import and must wait for the task."""
+    code = "import sys, pantau.quality; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
