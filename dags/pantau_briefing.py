@@ -7,22 +7,16 @@ the region, meeting date and language from the form.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
-from airflow.timetables.events import EventsTimetable  # the airflow.sdk re-export fails serialization
 
-from pantau.calendar import load_meetings
 from pantau.dag_defaults import START_DATE, default_args
+from pantau.schedule import briefing_timetable
 
 # import load_meetings
 
 
 @dag(
-    schedule=EventsTimetable(
-        event_dates=[pendulum.instance(m.briefing_due_at) for m in load_meetings()],
-        restrict_to_events=True,
-        description="lead_days before each meeting in the calendar",
-    ),
+    schedule=briefing_timetable(),
     start_date=START_DATE,
     catchup=False,
     default_args=default_args(),

@@ -98,21 +98,22 @@ def publish_marts() -> dict:
     return {"data_docs": str(docs), "marts_gate": results}
 
 
-def render_due_briefings(params: dict, logical_date) -> list[dict]:
-    """Render the briefing asked for in the form, or every meeting whose briefing is due now."""
+def meetings_due(params: dict, logical_date) -> list:
+    """The meeting asked for in the run's form, or every meeting whose briefing falls due now."""
     from datetime import date, timedelta
 
-    from pantau.briefing import render_briefing
     from pantau.calendar import find_meeting, load_meetings
 
     if params.get("region") and params.get("meeting_date"):
-        meetings = [find_meeting(params["region"], date.fromisoformat(params["meeting_date"]))]
-    else:
-        meetings = [
-            m for m in load_meetings() if abs(m.briefing_due_at - logical_date) < timedelta(minutes=1)
-        ]
+        return [find_meeting(params["region"], date.fromisoformat(params["meeting_date"]))]
+    return [m for m in load_meetings() if abs(m.briefing_due_at - logical_date) < timedelta(minutes=1)]
+
+
+def render_due_briefings(params: dict, logical_date) -> list[dict]:
+    from pantau.briefing import render_briefing
+
     rendered = []
-    for meeting in meetings:
+    for meeting in meetings_due(params, logical_date):
         language = params.get("language", "id")
         result = render_briefing(meeting.region_code, meeting.meeting_date, language=language)
         rendered.append({"meeting_id": meeting.meeting_id, "path": str(result.path), "sha256": result.sha256})
