@@ -13,7 +13,14 @@ from dbt_cli import run_dbt
 
 AS_OF = "2025-10-27"
 PII_COLUMN = re.compile(r"nama|name|paspor|passport|alamat|address|birth|lahir|uraian|description|activity")
-ALLOWED_NAME_COLUMNS = {"region_name", "province_name", "name_en", "name_id", "employer_name"}
+ALLOWED_NAME_COLUMNS = {
+    "region_name",
+    "province_name",
+    "name_en",
+    "name_id",
+    "employer_name",
+    "kbli_section_name",
+}
 
 
 def _rows(dsn: str, query: str, params: tuple = ()) -> list[tuple]:
