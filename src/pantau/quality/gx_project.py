@@ -62,7 +62,9 @@ def sqlalchemy_url(dsn: str) -> str:
     from sqlalchemy.engine import URL
 
     parts = config.dsn_parts(dsn)
-    query: dict[str, str] = {}
+    # Session settings for the validation queries: JIT compilation costs more than it saves on
+    # these one-off scans, and key checks hash a whole batch (1M keys fit in 128 MB, no spill).
+    query: dict[str, str] = {"options": "-c jit=off -c work_mem=128MB", "application_name": "pantau-gx"}
     host: str | None = parts["host"]
     if host and host.startswith("/"):  # unix socket directory (embedded server)
         query["host"] = host
