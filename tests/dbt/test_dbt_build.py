@@ -98,6 +98,13 @@ def test_overstay_found_for_the_expired_visitor_only(built_warehouse: str) -> No
         AS_OF,
     )
     assert "TZ1111111" not in finding[11] and "Sato" not in finding[11]
+    # Authorised officers find the person behind the key in the restricted schema only.
+    subjects = _rows(
+        built_warehouse,
+        "select passport_norm, person_name from restricted.restricted_finding_subjects where finding_id = %s",
+        (finding[0],),
+    )
+    assert subjects == [("TZ1111111", "Sato Hiro")]
 
 
 def test_every_finding_rule_on_the_hand_written_cases(built_warehouse: str) -> None:

@@ -1,0 +1,89 @@
+-- Who a person-level finding is about: the finding with the person's passport number and the
+-- name most recently recorded by any agency. For authorised follow-up only (schema restricted);
+-- the marts and the briefing never carry these columns.
+
+with
+
+findings as (
+    select * from {{ ref('fct_findings') }}
+),
+
+stay_permits as (
+    select * from {{ ref('stg_imigrasi__stay_permits') }}
+),
+
+lodging_reports as (
+    select * from {{ ref('stg_imigrasi__lodging_reports') }}
+),
+
+foreign_workers as (
+    select * from {{ ref('stg_disnaker__foreign_workers') }}
+),
+
+residence_certificates as (
+    select * from {{ ref('stg_dukcapil__residence_certificates') }}
+),
+
+research_notices as (
+    select * from {{ ref('stg_kesbangpol__research_notices') }}
+),
+
+identities as (
+    select person_key, passport_norm, country_code, person_name, batch_loaded_at, 'imigrasi' as source
+    from stay_permits
+    union all
+    select person_key, passport_norm, country_code, guest_name, batch_loaded_at, 'apoa'
+    from lodging_reports
+    union all
+    select person_key, passport_norm, country_code, worker_name, batch_loaded_at, 'disnaker'
+    from foreign_workers
+    union all
+    select person_key, passport_norm, country_code, holder_name, batch_loaded_at, 'dukcapil'
+    from residence_certificates
+    union all
+    select person_key, passport_norm, country_code, researcher_name, batch_loaded_at, 'kesbangpol'
+    from research_notices
+),
+
+latest_identity as (
+    select distinct on (person_key)
+        person_key,
+        passport_norm,
+        country_code,
+        person_name,
+        source as name_source
+    from identities
+    where person_key is not null and person_name is not null
+    order by person_key, batch_loaded_at desc, source
+),
+
+final as (
+    select
+        -- ids
+        findings.finding_id,
+        findings.person_key,
+
+        -- personal data
+        latest_identity.passport_norm,
+        latest_identity.person_name,
+
+        -- strings
+        findings.finding_code,
+        findings.status,
+        findings.region_code,
+        findings.responsible_agency,
+        findings.severity,
+        latest_identity.country_code,
+        latest_identity.name_source,
+        findings.detail,
+
+        -- dates
+        findings.first_seen_date,
+        findings.last_seen_date,
+        findings.reference_date
+    from findings
+    inner join latest_identity
+        on findings.person_key = latest_identity.person_key
+)
+
+select * from final
