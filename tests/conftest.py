@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ import pytest
 # Test settings are fixed before pantau is imported so that config picks them up. State (Airflow
 # metadata, GX project, outputs) lives in a throwaway folder, never in the checkout's .pantau/.
 _STATE = tempfile.mkdtemp(prefix="pantau-test-")
+atexit.register(shutil.rmtree, _STATE, ignore_errors=True)
 os.environ.setdefault("PANTAU_HOME", _STATE)
 os.environ.setdefault("AIRFLOW_HOME", os.path.join(_STATE, "airflow"))
 os.environ.setdefault("PANTAU_TASK_RETRIES", "0")
@@ -21,7 +24,7 @@ os.environ.setdefault("PANTAU_AS_OF", "2025-10-27")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from pantau import config, warehouse
+from pantau import config, warehouse  # noqa: E402 - settings above must come first
 
 
 def _server_dsn() -> str:
