@@ -11,8 +11,12 @@ from pantau.ingest.loader import ARCHIVE, QUARANTINE
 from pantau.registry import feeds
 
 DEFAULT_SETTLE_SECONDS = 2.0
-IGNORED_PREFIXES = (".", "~$", "_")  # hidden files, Office lock files, our own _archive/_quarantine
-PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".filepart")
+# Never agency data, never moved: hidden files (.DS_Store, rsync's .name.XXXX temporaries,
+# LibreOffice's .~lock.*#), Office lock files (~$name.xlsx) and desktop litter.
+IGNORED_PREFIXES = (".", "~$")
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+# Uploads in progress under a temporary name: picked up once renamed to their final name.
+PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".filepart", ".partial")
 
 
 @dataclass
@@ -25,11 +29,22 @@ def settle_seconds() -> float:
     return float(os.environ.get("PANTAU_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS))
 
 
+def _ignored(relative: Path) -> bool:
+    return any(part.startswith(IGNORED_PREFIXES) for part in relative.parts) or (
+        relative.name.casefold() in IGNORED_NAMES
+    )
+
+
+def _still_written(path: Path, now: float, quiet: float) -> bool:
+    return path.name.casefold().endswith(PARTIAL_SUFFIXES) or now - path.lstat().st_mtime < quiet
+
+
 def discover(landing: Path, feed_name: str, *, now: float | None = None) -> Discovery:
     """Files under <landing>/<feed>/, oldest name first; files modified too recently are deferred.
 
     An upload in progress keeps changing its mtime; a file is taken only once it has been quiet
-    for PANTAU_SETTLE_SECONDS, so a growing file is never loaded half-written.
+    for PANTAU_SETTLE_SECONDS, so a growing file is never loaded half-written. Symbolic links are
+    returned as they are (the loader quarantines them without following them).
     """
     folder = landing / feed_name
     found = Discovery()
@@ -39,26 +54,39 @@ def discover(landing: Path, feed_name: str, *, now: float | None = None) -> Disc
     quiet = settle_seconds()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if not path.is_file() or any(part.startswith(IGNORED_PREFIXES) for part in relative.parts):
+        if _ignored(relative) or not (path.is_symlink() or path.is_file()):
             continue
-        if path.name.endswith(PARTIAL_SUFFIXES) or now - path.stat().st_mtime < quiet:
+        if _still_written(path, now, quiet):
             found.deferred.append(path)
         else:
             found.ready.append(path)
     return found
 
 
-def unknown_feed_files(landing: Path) -> list[tuple[str, Path]]:
-    """Files in landing folders that are not registered feeds (or loose at the top level)."""
+def unknown_feed_files(landing: Path, *, now: float | None = None) -> list[tuple[str, Path]]:
+    """Files in landing folders that are not registered feeds (or loose at the top level).
+
+    `_tanpa_feed` names the loose ones. Files still being written are left for a later run, as
+    discover() does: moving a file mid-upload would quarantine half of it.
+    """
     known = set(feeds()) | {ARCHIVE, QUARANTINE}
     strays: list[tuple[str, Path]] = []
     if not landing.is_dir():
         return strays
+    now = time.time() if now is None else now
+    quiet = settle_seconds()
     for entry in sorted(landing.iterdir()):
-        if entry.name.startswith(".") or entry.name in known:
+        if entry.name in known or _ignored(Path(entry.name)):
             continue
-        if entry.is_file():
-            strays.append(("_tanpa_feed", entry))
+        if entry.is_symlink() or entry.is_file():
+            candidates = [("_tanpa_feed", entry)]
         elif entry.is_dir():
-            strays.extend((entry.name, p) for p in sorted(entry.rglob("*")) if p.is_file())
+            candidates = [
+                (entry.name, p)
+                for p in sorted(entry.rglob("*"))
+                if not _ignored(p.relative_to(entry)) and (p.is_symlink() or p.is_file())
+            ]
+        else:
+            continue
+        strays.extend((folder, p) for folder, p in candidates if not _still_written(p, now, quiet))
     return strays

@@ -6,6 +6,11 @@ Order of work, and what a crash at each point leaves behind:
   3. COMMIT                           crash after: rows + ledger committed, file still in landing
   4. move the file to _archive/       the next run finds the sha256 in the ledger and only finishes
                                       the move (step 4) instead of loading again
+
+A file that cannot be loaded is quarantined instead (reason file beside it, ledger row): whatever
+is wrong with one file, load_file returns an outcome rather than raising, so the other files of
+the run still load. Only infrastructure failures (database unreachable) raise, leaving the file in
+the landing zone for the next run.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ ARCHIVE = "_archive"
 QUARANTINE = "_quarantine"
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 HASH_CHUNK = 4 * 1024 * 1024
+NAME_MAX = 255  # bytes in one file name (ext4, xfs, tmpfs)
+REASON_SUFFIX = ".reason.json"
 
 
 @dataclass
@@ -60,6 +67,9 @@ def max_file_bytes() -> int:
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
+    if path.is_symlink():  # never followed: the link itself is what was dropped
+        digest.update(os.fsencode(os.readlink(path)))
+        return digest.hexdigest()
     with path.open("rb") as handle:
         while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
@@ -78,18 +88,36 @@ def _fault(point: str) -> None:
 
 
 def relative_name(path: Path, landing: Path) -> str:
+    """The name as received, relative to the landing zone, as text PostgreSQL and JSON accept:
+    bytes that are not UTF-8 (possible in a Linux file name) are written as \\xNN."""
     try:
-        return path.relative_to(landing).as_posix()
+        name = path.relative_to(landing).as_posix()
     except ValueError:
-        return path.name
+        name = path.name
+    return as_text(name)
+
+
+def as_text(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) -> LoadOutcome:
     dsn = dsn or config.warehouse_dsn()
     source = relative_name(path, landing)
-    size = path.stat().st_size
+    size = path.lstat().st_size
     sha = sha256_of(path)
     with psycopg.connect(dsn) as conn:
+        if path.is_symlink():
+            problem = Problem(
+                "BUKAN_BERKAS_BIASA",
+                "Berkas ini tautan simbolik (symlink), bukan berkas biasa; tautan tidak diikuti. "
+                "Salin berkas aslinya ke folder feed.",
+                "The file is a symbolic link, not a regular file; links are not followed. Copy the "
+                "file itself into the feed folder.",
+                expected="a regular file",
+                found=f"symbolic link to {os.readlink(path)!s}"[:300],
+            )
+            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=problem)
         if size > max_file_bytes():
             problem = Problem(
                 "BERKAS_TERLALU_BESAR",
@@ -130,6 +158,12 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
         except FileRejected as rejected:
             conn.rollback()
             return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=rejected.problem)
+        except Exception as exc:
+            if not _file_is_to_blame(exc):
+                raise  # the warehouse, not the file: leave it in landing for the next run
+            conn.rollback()
+            log.exception("reading %s failed unexpectedly", source)
+            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=_unreadable(exc))
         _fault("after_commit")
         _archive(conn, feed, path, landing=landing, batch_id=batch_id, sha=sha)
     log.info("loaded %s: %d rows, %d rejected rows (batch %s)", source, rows, rejects, batch_id)
@@ -145,7 +179,35 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
             "format": parsed.format,
             "encoding": parsed.encoding,
             "ignored_headers": parsed.ignored_headers,
+            **parsed.notes,
         },
+    )
+
+
+def _file_is_to_blame(exc: Exception) -> bool:
+    """A parser crash or a value PostgreSQL refuses is the file's problem; a lost connection, a
+    missing table or a concurrent load of the same bytes is not."""
+    if isinstance(exc, psycopg.Error):
+        return isinstance(exc, psycopg.DataError)
+    return True
+
+
+def _unreadable(exc: Exception) -> Problem:
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    if isinstance(exc, psycopg.DataError):
+        return Problem(
+            "DITOLAK_DATABASE",
+            f"Database menolak isi berkas ({detail}); tidak ada baris yang dimuat.",
+            f"The database refused the file's contents ({detail}); no row was loaded.",
+            expected="values PostgreSQL text columns accept",
+            found=detail,
+        )
+    return Problem(
+        "BERKAS_TIDAK_TERBACA",
+        f"Berkas tidak bisa dibaca ({detail}); tidak ada baris yang dimuat. Tim data telah dicatat.",
+        f"The file could not be read ({detail}); no row was loaded. Logged for the data team.",
+        expected="a readable file",
+        found=detail,
     )
 
 
@@ -209,12 +271,26 @@ def _write_rejects(conn, feed: Feed, problems: list[Problem], *, batch_id: str, 
             )
 
 
-def _unique_destination(folder: Path, name: str, sha: str) -> Path:
+def _fit_name(name: str, reserve: int) -> str:
+    """Shorten a name (keeping its extension) so that it plus `reserve` bytes fits in NAME_MAX."""
+    encoded = os.fsencode(name)
+    limit = NAME_MAX - reserve
+    if len(encoded) <= limit:
+        return name
+    suffix = os.fsencode(Path(name).suffix)[:16]
+    return os.fsdecode(encoded[: limit - len(suffix) - 1] + b"~" + suffix)
+
+
+def _unique_destination(folder: Path, name: str, sha: str, *, reserve: int = 0) -> Path:
+    """A free name in `folder`: the original one, else prefixed with the sha256 (and a counter)."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    if target.exists():
-        target = folder / f"{sha[:12]}__{name}"
-    return target
+    candidates = [name, f"{sha[:12]}__{name}"]
+    candidates += [f"{sha[:12]}-{n}__{name}" for n in range(2, 1000)]
+    for candidate in candidates:
+        target = folder / _fit_name(candidate, reserve)
+        if not target.exists() and not target.is_symlink():
+            return target
+    raise FileExistsError(f"no free name for {name!r} in {folder}")
 
 
 def _archive(conn, feed: Feed, path: Path, *, landing: Path, batch_id: str, sha: str) -> Path:
@@ -235,8 +311,9 @@ def quarantine(
     """Move a file that cannot be loaded aside, with a reason beside it and a ledger row."""
     source = relative_name(path, landing)
     sha = sha or sha256_of(path)
-    target = _unique_destination(landing / QUARANTINE / feed_name, path.name, sha)
-    shutil.move(path, target)
+    size = path.lstat().st_size
+    target = _unique_destination(landing / QUARANTINE / feed_name, path.name, sha, reserve=len(REASON_SUFFIX))
+    feed_name = as_text(feed_name)  # an unknown folder's name may hold any bytes
     reason = {
         "feed": feed_name,
         "file": source,
@@ -250,9 +327,11 @@ def quarantine(
         "message_en": problem.message_en,
         "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    target.with_name(target.name + ".reason.json").write_text(
+    # The reason first: a crash between the two leaves a stray reason, never an unexplained file.
+    target.with_name(target.name + REASON_SUFFIX).write_text(
         json.dumps(reason, ensure_ascii=False, indent=2), encoding="utf-8"
     )
+    shutil.move(path, target)  # a rename: bytes (or the symlink itself) untouched
     batch_id = f"{feed_name}-{sha[:16]}-q{uuid.uuid4().hex[:8]}"
     with conn.transaction():
         conn.execute(
@@ -263,7 +342,7 @@ def quarantine(
                 feed_name,
                 source,
                 sha,
-                target.stat().st_size,
+                size,
                 problem.code,
                 Jsonb(reason),
                 relative_name(target, landing),

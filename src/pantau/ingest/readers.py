@@ -4,6 +4,16 @@ Readers stream: a file is never held in memory whole. Each yields `(row_number, 
 row_number is where the row sits in the file as a spreadsheet shows it (title and header rows
 counted), so an agency can find it; values are aligned to `feed.column_names`, or a `Problem`
 when that one row cannot be read (it goes to the rejects table while the rest loads).
+
+What a bad file does (the corpus in tests/ingest/ pins each case):
+- the whole file is refused (`FileRejected`, quarantined) when it cannot be read as a table at
+  all: empty, binary, an encoding we cannot read, no header, a missing required column, a quote
+  never closed (every later row would be swallowed into one cell), a broken or oversized workbook;
+- one row is refused (a `Problem`, to raw.<feed>__rejects) when only that row is broken: ragged,
+  a required value empty, a NUL character, bytes that are not valid in the file's encoding;
+- values that merely look odd load as sent (unparseable dates are gate 1's business) and
+  formula-like cells (`=HYPERLINK(...)`, `+cmd`, `@SUM`) load as literal text, never evaluated,
+  counted in `notes["formula_like_cells"]` for the ledger.
 """
 
 from __future__ import annotations
@@ -13,10 +23,12 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from pantau.ingest.errors import FileRejected, Problem, file_problem
@@ -24,6 +36,7 @@ from pantau.registry import Feed, header_key
 
 HEADER_SEARCH_ROWS = 30
 SNIFF_BYTES = 64 * 1024
+SCAN_CHUNK = 4 * 1024 * 1024
 FORMATS_BY_SUFFIX = {
     ".csv": "csv",
     ".txt": "csv",
@@ -36,6 +49,27 @@ FORMATS_BY_SUFFIX = {
 DELIMITERS = [",", ";", "\t", "|"]
 MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024  # an .xlsx expanding past this is treated as a zip bomb
 MAX_XLSX_RATIO = 200
+# Bytes that do not occur in text (tab, newlines, form feed excepted). Random or compressed data
+# has about 11% of them; a text file with one stray NUL far below the threshold.
+CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
+BINARY_CONTROL_RATIO = 0.03
+MAGIC = [
+    (b"PK\x03\x04", "arsip zip / Excel .xlsx", "a zip archive (an Excel .xlsx?)"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "berkas Office lama (.xls/.doc) atau Excel berkata sandi",
+        "an old Office (.xls/.doc) or password-protected file",
+    ),
+    (b"%PDF", "dokumen PDF", "a PDF document"),
+    (b"\x1f\x8b", "arsip gzip", "a gzip archive"),
+    (b"\x89PNG", "gambar PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "gambar JPEG", "a JPEG image"),
+]
+SEP = "\x1f"  # joins a row's cells for whole-row checks; cannot occur in agency text we accept
+FORMULA_START = "=+-@"
+NUMBER_LIKE = re.compile(r"[+-]?[\d\s.,()/-]*\d[\d\s.,()/-]*")  # -5, +62 812-3456: not formulas
+ESCAPED_BYTES = re.compile("[\udc00-\udcff]")
+LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 csv.field_size_limit(sys.maxsize)
 
@@ -58,8 +92,10 @@ def detect_format(path: Path, feed: Feed) -> str:
     if fmt is None or fmt not in feed.formats:
         raise file_problem(
             "FORMAT_TIDAK_DIDUKUNG",
-            f"Format berkas '{path.suffix or '(tanpa ekstensi)'}' tidak diterima untuk feed {feed.name}.",
-            f"File type '{path.suffix or '(no extension)'}' is not accepted for feed {feed.name}.",
+            f"Format berkas '{path.suffix or '(tanpa ekstensi)'}' tidak diterima untuk feed {feed.name}; "
+            f"kirim sebagai {', '.join(feed.formats)}.",
+            f"File type '{path.suffix or '(no extension)'}' is not accepted for feed {feed.name}; "
+            f"send it as {', '.join(feed.formats)}.",
             expected=", ".join(feed.formats),
             found=path.suffix or "(none)",
         )
@@ -70,6 +106,28 @@ def open_file(path: Path, feed: Feed) -> ParsedFile:
     fmt = detect_format(path, feed)
     reader = {"csv": _open_csv, "xlsx": _open_xlsx, "jsonl": _open_jsonl}[fmt]
     return reader(path, feed)
+
+
+# --- undecodable bytes ------------------------------------------------------------------------
+# A byte that is invalid in the file's encoding must not stop the whole file, nor be silently
+# replaced: it is kept as a lone surrogate (like Python's surrogateescape) and the row holding it
+# goes to the rejects table. The counter lets the row checks skip the search in clean files.
+
+_escapes = [0]
+
+
+def _escape_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _escapes[0] += 1
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error("pantau-escape", _escape_undecodable)
+
+
+def _escaped_bytes(value: str) -> bytes:
+    return bytes(ord(ch) - 0xDC00 for ch in ESCAPED_BYTES.findall(value))
 
 
 # --- header matching --------------------------------------------------------------------------
@@ -100,12 +158,14 @@ def _locate_header(
             if best is None or score > best[0]:
                 best = (score, last_header_row, option, mapping)
     if best is None or best[0] == 0:
+        first = next((cells for _, cells in candidates if any(c.strip() for c in cells)), [])
         raise file_problem(
             "HEADER_TIDAK_DITEMUKAN",
-            "Baris judul kolom tidak ditemukan: tidak ada kolom yang dikenali.",
-            "No header row found: no column names were recognised.",
+            f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama: tidak ada nama "
+            "kolom yang dikenali.",
+            f"No header row found in the first {HEADER_SEARCH_ROWS} rows: no column names were recognised.",
             expected=", ".join(feed.required_columns),
-            found=" | ".join(candidates[0][1])[:200] if candidates else "(empty)",
+            found=" | ".join(c for c in first if c)[:300] or "(empty)",
         )
     _, row_number, cells, mapping = best
     _check_header(cells, mapping, feed, row_number)
@@ -130,8 +190,10 @@ def _check_header(cells: list[str], mapping: list[str | None], feed: Feed, row_n
         if name in seen:
             raise file_problem(
                 "KOLOM_GANDA",
-                f"Kolom '{name}' muncul dua kali ('{seen[name]}' dan '{cell}'); tidak jelas mana yang dipakai.",
-                f"Column '{name}' appears twice ('{seen[name]}' and '{cell}'); which one to use is ambiguous.",
+                f"Kolom '{name}' muncul dua kali ('{seen[name]}' dan '{cell}'); "
+                "tidak jelas mana yang dipakai.",
+                f"Column '{name}' appears twice ('{seen[name]}' and '{cell}'); "
+                "which one to use is ambiguous.",
                 row=row_number,
                 column=name,
                 expected="each column once",
@@ -154,61 +216,86 @@ def _check_header(cells: list[str], mapping: list[str | None], feed: Feed, row_n
 # --- row shaping ------------------------------------------------------------------------------
 
 
+def _is_blank(cells: list[str] | Problem) -> bool:
+    if isinstance(cells, Problem):
+        return False
+    text = SEP.join(cells).replace(SEP, "")
+    return not text or text.isspace()
+
+
 def _shape_rows(
-    records: Iterable[tuple[int, list]],
+    records: Iterable[tuple[int, list[str] | Problem]],
     mapping: list[str | None],
     feed: Feed,
+    notes: dict,
+    *,
+    escapes_from: int | None = None,
 ) -> Iterator[Row]:
-    """Align each record to the canonical columns; a record that cannot be read becomes a Problem."""
-    positions = {name: i for i, name in enumerate(feed.column_names)}
-    targets = [(i, positions[name]) for i, name in enumerate(mapping) if name]
+    """Align each record (cells as text) to the canonical columns; a record that cannot be read
+    becomes a Problem. `escapes_from` is the undecodable-byte counter when the file was opened."""
+    names = feed.column_names
+    positions = {name: i for i, name in enumerate(names)}
+    source_of = {positions[name]: i for i, name in enumerate(mapping) if name}
+    # One C-level call aligns a row: unmapped columns read the padding cell appended at -1.
+    pick = itemgetter(*[source_of.get(t, -1) for t in range(len(names))])
+    pad = [""]
     width = len(mapping)
+    last_needed = max(source_of.values())
     required = [(positions[c], c) for c in feed.required_columns]
     for row_number, cells in records:
-        if not any(_present(c) for c in cells):
-            continue  # blank line: not data (counted by the loader as skipped)
-        if len(cells) > width and any(_present(c) for c in cells[width:]):
-            yield (
-                row_number,
-                Problem(
-                    "KOLOM_BERLEBIH",
-                    f"Baris berisi {len(cells)} kolom, judul kolom hanya {width}.",
-                    f"Row has {len(cells)} fields but the header has {width}.",
-                    row=row_number,
-                    expected=f"{width} fields",
-                    found=f"{len(cells)} fields",
-                ),
-            )
+        if isinstance(cells, Problem):
+            yield row_number, cells
             continue
-        if len(cells) < width and any(_present(c) for c in cells) and len(cells) < _last_needed(mapping) + 1:
-            yield (
-                row_number,
-                Problem(
-                    "KOLOM_KURANG",
-                    f"Baris hanya berisi {len(cells)} kolom, judul kolom {width}.",
-                    f"Row has only {len(cells)} fields but the header has {width}.",
-                    row=row_number,
-                    expected=f"{width} fields",
-                    found=f"{len(cells)} fields",
-                ),
-            )
+        joined = SEP.join(cells)
+        stripped = joined.replace(SEP, "")
+        if not stripped or stripped.isspace():
+            notes["blank_rows"] += 1  # a blank line is not data
             continue
-        values: list[str | None] = [None] * len(positions)
-        for source, target in targets:
-            if source < len(cells):
-                values[target] = _text(cells[source])
-        problem = _check_values(values, required, feed, row_number)
+        if len(cells) > width and not _is_blank(cells[width:]):
+            yield row_number, _ragged("KOLOM_BERLEBIH", row_number, len(cells), width)
+            continue
+        if len(cells) <= last_needed:
+            yield row_number, _ragged("KOLOM_KURANG", row_number, len(cells), width)
+            continue
+        values = [v or None for v in pick(cells + pad)]
+        problem = _check_required(values, required, row_number)
+        if problem is None and (
+            "\x00" in joined
+            or joined[:1] in FORMULA_START
+            or SEP + "=" in joined
+            or SEP + "+" in joined
+            or SEP + "-" in joined
+            or SEP + "@" in joined
+            or (escapes_from is not None and _escapes[0] != escapes_from and ESCAPED_BYTES.search(joined))
+        ):
+            problem = _inspect_values(values, names, row_number, notes)
         yield row_number, problem or values
 
 
-def _last_needed(mapping: list[str | None]) -> int:
-    return max((i for i, name in enumerate(mapping) if name), default=-1)
+def _ragged(code: str, row_number: int, found: int, width: int) -> Problem:
+    if code == "KOLOM_BERLEBIH":
+        return Problem(
+            code,
+            f"Baris berisi {found} kolom, sedangkan judul kolom hanya {width}.",
+            f"Row has {found} fields but the header has {width}.",
+            row=row_number,
+            expected=f"{width} fields",
+            found=f"{found} fields",
+        )
+    return Problem(
+        code,
+        f"Baris hanya berisi {found} kolom, sedangkan judul kolom {width}.",
+        f"Row has only {found} fields but the header has {width}.",
+        row=row_number,
+        expected=f"{width} fields",
+        found=f"{found} fields",
+    )
 
 
-def _check_values(values, required, feed: Feed, row_number: int) -> Problem | None:
+def _check_required(values: list[str | None], required, row_number: int) -> Problem | None:
     for position, name in required:
         value = values[position]
-        if value is None or not value.strip():
+        if value is None or value.isspace():
             return Problem(
                 "NILAI_WAJIB_KOSONG",
                 f"Kolom wajib '{name}' kosong.",
@@ -218,36 +305,82 @@ def _check_values(values, required, feed: Feed, row_number: int) -> Problem | No
                 expected="a value",
                 found="(empty)",
             )
-    for name, value in zip(feed.column_names, values, strict=True):
-        if value is not None and "\x00" in value:
-            return Problem(
-                "KARAKTER_TIDAK_SAH",
-                f"Kolom '{name}' berisi karakter NUL.",
-                f"Column '{name}' contains a NUL character.",
-                row=row_number,
-                column=name,
-                expected="text without NUL characters",
-                found=repr(value[:40]),
-            )
     return None
 
 
-def _present(cell) -> bool:
-    return cell is not None and str(cell).strip() != ""
+def _inspect_values(
+    values: list[str | None], names: list[str], row_number: int, notes: dict
+) -> Problem | None:
+    """The slow path, for rows the whole-row test flagged: find the cell and say what is wrong."""
+    for name, value in zip(names, values, strict=True):
+        if not value:
+            continue
+        if "\x00" in value:
+            return Problem(
+                "KARAKTER_TIDAK_SAH",
+                f"Kolom '{name}' berisi karakter NUL (byte 0), yang tidak boleh ada dalam teks.",
+                f"Column '{name}' contains a NUL character (byte 0), which text may not contain.",
+                row=row_number,
+                column=name,
+                expected="text without NUL characters",
+                found=repr(value[:60]),
+            )
+        if ESCAPED_BYTES.search(value):
+            bad = _escaped_bytes(value)
+            return Problem(
+                "PENYANDIAN_RUSAK",
+                f"Kolom '{name}' berisi byte yang tidak sah untuk penyandian berkas ({bad.hex(' ')}); "
+                "simpan ulang berkas sebagai UTF-8.",
+                f"Column '{name}' holds bytes that are invalid in the file's encoding ({bad.hex(' ')}); "
+                "save the file again as UTF-8.",
+                row=row_number,
+                column=name,
+                expected="text valid in the file's encoding",
+                found=repr(value.encode("utf-8", "surrogateescape")[:60]),
+            )
+        if LONE_SURROGATES.search(value):
+            return Problem(
+                "KARAKTER_TIDAK_SAH",
+                f"Kolom '{name}' berisi karakter Unicode yang tidak sah (surrogate tunggal).",
+                f"Column '{name}' contains an invalid Unicode character (a lone surrogate).",
+                row=row_number,
+                column=name,
+                expected="valid Unicode text",
+                found=value[:60].encode("utf-8", "backslashreplace").decode("ascii", "replace"),
+            )
+    for name, value in zip(names, values, strict=True):
+        if value and _formula_like(value):
+            notes["formula_like_cells"] += 1
+            columns = notes.setdefault("formula_like_columns", {})
+            columns[name] = columns.get(name, 0) + 1
+            notes.setdefault("formula_like_first_row", row_number)
+    return None
 
 
-def _text(cell) -> str | None:
-    """Cell -> text exactly as sent; empty -> NULL; spreadsheet types to their plain text form."""
+def _formula_like(value: str) -> bool:
+    """A cell a spreadsheet would run as a formula if this text were exported and opened again."""
+    return (
+        value[0] in FORMULA_START
+        and len(value) > 1
+        and value.strip("- ") != ""
+        and NUMBER_LIKE.fullmatch(value) is None
+    )
+
+
+def _cell_text(cell) -> str:
+    """Spreadsheet or JSON cell -> text exactly as sent; empty -> ""."""
     if cell is None:
-        return None
+        return ""
     if isinstance(cell, str):
-        return cell if cell != "" else None
+        return cell
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, dt.datetime):
         return cell.date().isoformat() if cell.time() == dt.time(0) else cell.isoformat(sep=" ")
     if isinstance(cell, dt.date):
         return cell.isoformat()
+    if isinstance(cell, dt.time | dt.timedelta):
+        return str(cell)
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, dict | list):
@@ -255,41 +388,112 @@ def _text(cell) -> str | None:
     return str(cell)
 
 
+def _text(cell) -> str | None:
+    return _cell_text(cell) or None
+
+
+# --- telling text from what is not ------------------------------------------------------------
+
+
+def _describe_binary(sample: bytes) -> tuple[str, str] | None:
+    for magic, in_id, in_en in MAGIC:
+        if sample.startswith(magic):
+            return in_id, in_en
+    return None
+
+
+def _refuse_non_text(sample: bytes, kind: str) -> None:
+    """Refuse, with a reason, a file that is not text at all or is UTF-16 without a BOM."""
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise _unsupported_encoding("UTF-32", kind)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    head = sample[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(head) >= 8 and max(even, odd) > 0.3 * len(head) / 2 and min(even, odd) < 0.05 * len(head) / 2:
+        raise _unsupported_encoding("UTF-16 " + ("LE" if odd > even else "BE") + " tanpa BOM", kind)
+    described = _describe_binary(sample)
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
+    if described or controls > BINARY_CONTROL_RATIO * len(sample):
+        in_id, in_en = described or ("data biner", "binary data")
+        raise file_problem(
+            "BUKAN_TEKS",
+            f"Berkas ini bukan teks {kind} melainkan {in_id}; kirim ulang sebagai {kind}.",
+            f"The file is not {kind} text but {in_en}; send it again as {kind}.",
+            expected=f"a {kind} text file",
+            found=in_en
+            if described
+            else f"binary data ({controls} control bytes in the first {len(sample)})",
+        )
+
+
+def _unsupported_encoding(found: str, kind: str) -> FileRejected:
+    return file_problem(
+        "PENYANDIAN_TIDAK_DIDUKUNG",
+        f"Penyandian {found} tidak didukung untuk {kind}; simpan ulang sebagai UTF-8 "
+        "(di Excel: 'CSV UTF-8').",
+        f"Encoding {found.replace(' tanpa ', ' without ')} is not supported for {kind}; save the file "
+        "again as UTF-8 (in Excel: 'CSV UTF-8').",
+        expected="UTF-8, UTF-8 with BOM, Windows-1252 or UTF-16 with BOM",
+        found=found.replace(" tanpa ", " without "),
+    )
+
+
 # --- CSV --------------------------------------------------------------------------------------
+
+
+def _valid_utf8(data: bytes, *, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_non_ascii(path: Path, start: int) -> bytes | None:
+    """A window of the file from just before its first non-ASCII byte at or after `start`."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while chunk := handle.read(SCAN_CHUNK):
+            if not chunk.isascii():
+                at = re.search(rb"[\x80-\xff]", chunk).start()
+                return chunk[max(0, at - 200) : at + SNIFF_BYTES]
+    return None
+
+
+def _guess_8bit(sample: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "cp1250"]).best()
+    if best is None:
+        raise file_problem(
+            "PENYANDIAN_TIDAK_DIKENAL",
+            "Penyandian karakter berkas tidak dikenali; simpan ulang sebagai UTF-8.",
+            "Could not recognise the file's character encoding; save it again as UTF-8.",
+            expected="UTF-8 or Windows-1252",
+            found="unknown",
+        )
+    return "cp1252" if best.encoding in {"cp1252", "latin_1"} else best.encoding
 
 
 def _detect_encoding(sample: bytes, path: Path) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if b"\x00" in sample:
-        raise file_problem(
-            "BUKAN_TEKS",
-            "Berkas bukan teks (berisi byte NUL); mungkin berkas biner atau terenkripsi.",
-            "The file is not text (contains NUL bytes); it may be binary or encrypted.",
-            expected="a text file (CSV)",
-            found="binary data",
-        )
-    try:
-        # A multi-byte character may be cut at the sample's end: ignore only that tail.
-        sample.decode("utf-8") if len(sample) < SNIFF_BYTES else sample[:-4].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "utf_16", "cp1250"]).best()
-    if best is None or best.encoding.startswith("utf_16"):
-        raise file_problem(
-            "PENYANDIAN_TIDAK_DIKENAL",
-            "Penyandian karakter berkas tidak dikenali.",
-            "Could not recognise the file's character encoding.",
-            expected="UTF-8 or Windows-1252",
-            found=best.encoding if best else "unknown",
-        )
-    return "cp1252" if best.encoding in {"cp1252", "latin_1"} else best.encoding
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode Text": the BOM makes it unambiguous
+    complete = len(sample) < SNIFF_BYTES
+    if _valid_utf8(sample, final=complete):
+        if complete or not sample.isascii():
+            return "utf-8"
+        # Plain ASCII so far says nothing: look at the first accented byte, wherever it is.
+        window = _first_non_ascii(path, len(sample))
+        if window is None or _valid_utf8(window, final=len(window) < SNIFF_BYTES):
+            return "utf-8"
+        return _guess_8bit(window)
+    return _guess_8bit(sample)
 
 
-def _detect_dialect(text: str) -> csv.Dialect:
+def _detect_dialect(text: str) -> type[csv.Dialect]:
     from clevercsv import Detector
 
     lines = text.splitlines()
@@ -300,6 +504,7 @@ def _detect_dialect(text: str) -> csv.Dialect:
     class Dialect(csv.excel):
         delimiter = detected.delimiter if detected and detected.delimiter in DELIMITERS else ","
         quotechar = (detected.quotechar if detected else None) or '"'
+        strict = True  # a malformed quote is an error to report, not something to guess around
 
     return Dialect
 
@@ -310,65 +515,111 @@ def _open_csv(path: Path, feed: Feed) -> ParsedFile:
     if not sample.strip():
         raise file_problem(
             "BERKAS_KOSONG",
-            "Berkas kosong.",
-            "The file is empty.",
+            "Berkas kosong (tidak berisi apa pun selain spasi atau baris kosong).",
+            "The file is empty (nothing but whitespace or blank lines).",
             expected="a header row and data rows",
-            found=f"{len(sample)} bytes",
+            found=f"{len(sample)} bytes, all blank",
         )
+    _refuse_non_text(sample, "CSV")
     encoding = _detect_encoding(sample, path)
     dialect = _detect_dialect(sample.decode(encoding, errors="replace"))
-    handle = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
+    escapes_from = _escapes[0]
+    handle = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="pantau-escape", newline="")
     reader = csv.reader(handle, dialect)
 
-    def records() -> Iterator[tuple[int, list[str]]]:
+    def records() -> Iterator[tuple[int, list[str] | Problem]]:
         number = 0
         try:
-            for number, cells in enumerate(reader, start=1):
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    number += 1
+                    if "unexpected end of data" in str(exc):
+                        raise _unclosed_quote(number, dialect.quotechar, reader.line_num) from exc
+                    yield number, _malformed_row(number, str(exc))
+                    continue
+                number += 1
                 yield number, cells
-        except UnicodeDecodeError as exc:
-            raise file_problem(
-                "PENYANDIAN_RUSAK",
-                f"Byte tidak sah untuk penyandian {encoding} setelah baris {number}.",
-                f"Invalid bytes for encoding {encoding} after row {number}.",
-                row=number + 1,
-                expected=encoding,
-                found=repr(exc.object[exc.start : exc.end]),
-            ) from exc
-        except csv.Error as exc:
-            raise file_problem(
-                "CSV_RUSAK",
-                f"Struktur CSV rusak setelah baris {number}: {exc}.",
-                f"Malformed CSV after row {number}: {exc}.",
-                row=number + 1,
-                expected="well-formed CSV",
-                found=str(exc),
-            ) from exc
         finally:
             handle.close()
 
-    return _assemble("csv", encoding, records(), feed)
+    parsed = _assemble("csv", encoding, records(), feed, escapes_from=escapes_from)
+    parsed.notes["delimiter"] = dialect.delimiter
+    return parsed
 
 
-def _assemble(fmt: str, encoding: str | None, records: Iterator[tuple[int, list]], feed: Feed) -> ParsedFile:
-    head: list[tuple[int, list]] = []
+def _unclosed_quote(row: int, quote: str, line: int) -> FileRejected:
+    return file_problem(
+        "KUTIP_TIDAK_DITUTUP",
+        f"Tanda kutip ({quote}) yang dibuka pada baris {row} tidak pernah ditutup, sehingga sisa berkas "
+        f"(sampai baris teks {line}) terbaca sebagai satu sel; tidak ada baris yang dimuat.",
+        f"A quote ({quote}) opened in row {row} is never closed, so the rest of the file (to text line "
+        f"{line}) would read as one cell; no row was loaded.",
+        row=row,
+        expected=f"a closing {quote}",
+        found="end of file inside a quoted field",
+    )
+
+
+def _malformed_row(row: int, detail: str) -> Problem:
+    return Problem(
+        "CSV_RUSAK",
+        f"Baris CSV rusak ({detail}); baris ini tidak dimuat.",
+        f"Malformed CSV row ({detail}); this row was not loaded.",
+        row=row,
+        expected="well-formed CSV (quotes only around a whole field)",
+        found=detail,
+    )
+
+
+def _assemble(
+    fmt: str,
+    encoding: str | None,
+    records: Iterator[tuple[int, list[str] | Problem]],
+    feed: Feed,
+    *,
+    escapes_from: int | None = None,
+) -> ParsedFile:
+    head: list[tuple[int, list[str] | Problem]] = []
     for record in records:
         head.append(record)
         if len(head) >= HEADER_SEARCH_ROWS:
             break
-    as_text = [(n, [_text(c) or "" for c in cells]) for n, cells in head]
-    header_row, cells, mapping = _locate_header(as_text, feed)
-    data_head = [(n, cells_) for n, cells_ in head if n > header_row]
-    if not data_head and _exhausted(records, data_head):
+    if all(_is_blank(cells) for _, cells in head):
         raise file_problem(
-            "TANPA_DATA",
-            "Berkas hanya berisi judul kolom, tanpa baris data.",
-            "The file has a header but no data rows.",
-            row=header_row,
-            expected="at least one data row",
-            found="0 data rows",
+            "BERKAS_KOSONG",
+            "Berkas tidak berisi data: semua sel kosong.",
+            "The file holds no data: every cell is empty.",
+            expected="a header row and data rows",
+            found=f"{len(head)} empty rows",
         )
+    candidates = [(n, cells) for n, cells in head if not isinstance(cells, Problem)]
+    header_row, cells, mapping = _locate_header(candidates, feed)
+    notes: dict = {"blank_rows": 0, "formula_like_cells": 0}
+    data_head = [(n, c) for n, c in head if n > header_row]
+    if all(_is_blank(c) for _, c in data_head):
+        notes["blank_rows"] += len(data_head)
+        data_head = []
+        for record in records:  # look past trailing blank rows for a first data row
+            if _is_blank(record[1]):
+                notes["blank_rows"] += 1
+                continue
+            data_head.append(record)
+            break
+        else:
+            raise file_problem(
+                "TANPA_DATA",
+                "Berkas hanya berisi judul kolom, tanpa baris data.",
+                "The file has a header but no data rows.",
+                row=header_row,
+                expected="at least one data row",
+                found="0 data rows",
+            )
 
-    def chained() -> Iterator[tuple[int, list]]:
+    def chained() -> Iterator[tuple[int, list[str] | Problem]]:
         yield from data_head
         yield from records
 
@@ -379,16 +630,9 @@ def _assemble(fmt: str, encoding: str | None, records: Iterator[tuple[int, list]
         header_row=header_row,
         source_headers=cells,
         ignored_headers=ignored,
-        rows=_shape_rows(chained(), mapping, feed),
+        rows=_shape_rows(chained(), mapping, feed, notes, escapes_from=escapes_from),
+        notes=notes,
     )
-
-
-def _exhausted(records: Iterator, buffer: list) -> bool:
-    """Peek one record; keep it in `buffer` if there is one."""
-    for record in records:
-        buffer.append(record)
-        return False
-    return True
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -400,25 +644,33 @@ def _open_xlsx(path: Path, feed: Feed) -> ParsedFile:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+        sheet_name = _pick_sheet(workbook.sheet_names, feed)
+        sheet = workbook.get_sheet_by_name(sheet_name)
     except CalamineError as exc:
-        raise file_problem(
-            "XLSX_RUSAK",
-            f"Berkas Excel tidak bisa dibaca: {exc}.",
-            f"The Excel workbook cannot be read: {exc}.",
-            expected="a valid .xlsx workbook",
-            found=type(exc).__name__,
-        ) from exc
-    sheet_name = _pick_sheet(workbook.sheet_names, feed)
-    sheet = workbook.get_sheet_by_name(sheet_name)
+        raise _broken_workbook(exc) from exc
 
-    def records() -> Iterator[tuple[int, list]]:
+    def records() -> Iterator[tuple[int, list[str]]]:
         start = sheet.start[0] if sheet.start else 0
-        for offset, cells in enumerate(sheet.iter_rows()):
-            yield start + offset + 1, list(cells)
+        try:
+            for offset, cells in enumerate(sheet.iter_rows()):
+                yield start + offset + 1, [_cell_text(c) for c in cells]
+        except CalamineError as exc:
+            raise _broken_workbook(exc) from exc
 
     parsed = _assemble("xlsx", None, records(), feed)
     parsed.notes["sheet"] = sheet_name
     return parsed
+
+
+def _broken_workbook(exc: Exception) -> FileRejected:
+    return file_problem(
+        "XLSX_RUSAK",
+        f"Berkas Excel rusak dan tidak bisa dibaca ({type(exc).__name__}: {exc}); simpan ulang dari Excel.",
+        f"The Excel workbook is damaged and cannot be read ({type(exc).__name__}: {exc}); save it again "
+        "from Excel.",
+        expected="a valid .xlsx workbook",
+        found=f"{type(exc).__name__}: {exc}"[:300],
+    )
 
 
 def _pick_sheet(names: list[str], feed: Feed) -> str:
@@ -439,33 +691,79 @@ def _pick_sheet(names: list[str], feed: Feed) -> str:
         return names[0]
     raise file_problem(
         "SHEET_TIDAK_DITEMUKAN",
-        f"Sheet '{feed.sheet}' tidak ditemukan.",
-        f"Sheet '{feed.sheet}' was not found.",
+        f"Sheet '{feed.sheet}' tidak ditemukan; berkas berisi beberapa sheet ({', '.join(names)}) dan "
+        "tidak jelas mana yang berisi data.",
+        f"Sheet '{feed.sheet}' was not found; the workbook has several sheets ({', '.join(names)}) and "
+        "which one holds the data is unclear.",
+        column=None,
         expected=feed.sheet,
-        found=", ".join(names),
+        found=", ".join(names)[:300],
     )
 
 
 def _check_zip(path: Path) -> None:
-    if not zipfile.is_zipfile(path):
+    with path.open("rb") as handle:
+        sample = handle.read(SNIFF_BYTES)
+    if not sample:
+        raise file_problem(
+            "BERKAS_KOSONG",
+            "Berkas kosong (0 byte).",
+            "The file is empty (0 bytes).",
+            expected="an .xlsx workbook",
+            found="0 bytes",
+        )
+    if sample.startswith(b"\xd0\xcf\x11\xe0"):
+        raise file_problem(
+            "XLSX_TERKUNCI_ATAU_XLS",
+            "Berkas ini Excel berkata sandi atau format .xls lama; buka kuncinya lalu simpan sebagai .xlsx.",
+            "The file is a password-protected workbook or an old .xls; remove the password and save "
+            "it as .xlsx.",
+            expected="an unprotected .xlsx (zip) workbook",
+            found="OLE compound file (encrypted .xlsx or .xls)",
+        )
+    if not sample.startswith(b"PK\x03\x04"):
+        looks_text = bool(sample) and sample.translate(None, CONTROL_BYTES) == sample
         raise file_problem(
             "BUKAN_XLSX",
-            "Berkas berekstensi .xlsx tetapi bukan berkas Excel (mungkin CSV yang diganti namanya).",
-            "The file is named .xlsx but is not an Excel workbook (perhaps a renamed CSV).",
+            "Berkas berekstensi .xlsx tetapi bukan berkas Excel"
+            + (" (isinya teks, mungkin CSV yang diganti namanya)." if looks_text else "."),
+            "The file is named .xlsx but is not an Excel workbook"
+            + (" (it holds text: perhaps a renamed CSV)." if looks_text else "."),
             expected="an .xlsx (zip) workbook",
-            found="not a zip archive",
+            found="text" if looks_text else "not a zip archive",
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise file_problem(
+            "XLSX_RUSAK",
+            f"Berkas Excel rusak atau terpotong (tidak lengkap terkirim?): {exc}.",
+            f"The Excel workbook is damaged or truncated (incompletely sent?): {exc}.",
+            expected="a complete .xlsx workbook",
+            found=str(exc)[:300],
+        ) from exc
+    if not any(info.filename == "xl/workbook.xml" for info in members):
+        raise file_problem(
+            "BUKAN_XLSX",
+            "Berkas berekstensi .xlsx berupa arsip zip, tetapi bukan buku kerja Excel.",
+            "The file named .xlsx is a zip archive but not an Excel workbook.",
+            expected="an .xlsx workbook (xl/workbook.xml)",
+            found=", ".join(info.filename for info in members[:5])[:300],
         )
     size = path.stat().st_size
-    with zipfile.ZipFile(path) as archive:
-        expanded = sum(info.file_size for info in archive.infolist())
+    # Declared sizes can be trusted as limits: the xlsx reader refuses a member that inflates past
+    # its declared size.
+    expanded = sum(info.file_size for info in members)
     if expanded > MAX_XLSX_UNCOMPRESSED or (
         size and expanded / size > MAX_XLSX_RATIO and expanded > 50_000_000
     ):
         raise file_problem(
             "ZIP_BOM",
-            "Berkas Excel mengembang terlalu besar saat dibuka (zip bomb); tidak dibuka.",
-            "The workbook expands to an implausible size when unpacked (zip bomb); not opened.",
-            expected=f"at most {MAX_XLSX_UNCOMPRESSED} bytes unpacked",
+            f"Berkas Excel {size} byte mengembang menjadi {expanded} byte saat dibuka (zip bomb); "
+            "tidak dibuka.",
+            f"The {size}-byte workbook expands to {expanded} bytes when unpacked (zip bomb); not opened.",
+            expected=f"at most {MAX_XLSX_UNCOMPRESSED} bytes unpacked, ratio at most {MAX_XLSX_RATIO}",
             found=f"{expanded} bytes from {size}",
         )
 
@@ -475,57 +773,127 @@ def _check_zip(path: Path) -> None:
 
 def _open_jsonl(path: Path, feed: Feed) -> ParsedFile:
     index = feed.alias_index()
-    positions = {name: i for i, name in enumerate(feed.column_names)}
+    names = feed.column_names
+    positions = {name: i for i, name in enumerate(names)}
     required = [(positions[c], c) for c in feed.required_columns]
-    handle = path.open("rb")
-    first = handle.read(SNIFF_BYTES)
-    handle.seek(0)
+    with path.open("rb") as handle:
+        first = handle.read(SNIFF_BYTES)
     if not first.strip():
-        handle.close()
         raise file_problem(
             "BERKAS_KOSONG",
             "Berkas kosong.",
             "The file is empty.",
             expected="JSON objects, one per line",
-            found=f"{len(first)} bytes",
+            found=f"{len(first)} bytes, all blank",
         )
+    _refuse_non_text(first, "JSON Lines")
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _unsupported_encoding("UTF-16", "JSON Lines")
+    if first.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"["):
+        raise file_problem(
+            "BUKAN_JSONL",
+            "Berkas berisi satu larik JSON ([...]), bukan JSON Lines (satu objek per baris).",
+            "The file is one JSON array ([...]), not JSON Lines (one object per line).",
+            row=1,
+            expected="one JSON object per line",
+            found="a JSON array",
+        )
+    notes: dict = {"blank_rows": 0, "formula_like_cells": 0}
 
     def rows() -> Iterator[Row]:
         key_cache: dict[str, str | None] = {}
-        with handle:
+        with path.open("rb") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
+                    notes["blank_rows"] += 1
                     continue
-                try:
-                    record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
-                    if not isinstance(record, dict):
-                        raise ValueError("not a JSON object")
-                except (ValueError, UnicodeDecodeError) as exc:
-                    yield (
-                        number,
-                        Problem(
-                            "JSON_RUSAK",
-                            f"Baris bukan objek JSON yang sah: {exc}.",
-                            f"Line is not a valid JSON object: {exc}.",
-                            row=number,
-                            expected="one JSON object per line",
-                            found=line[:80].decode("utf-8", "replace"),
-                        ),
-                    )
+                problem, record = _parse_json_line(line, number)
+                if problem:
+                    yield number, problem
                     continue
                 values: list[str | None] = [None] * len(positions)
+                seen: dict[str, str] = {}
                 for key, value in record.items():
                     if key not in key_cache:
                         key_cache[key] = index.get(header_key(key))
                     name = key_cache[key]
-                    if name:
-                        values[positions[name]] = _text(value)
-                problem = _check_values(values, required, feed, number)
+                    if not name:
+                        continue
+                    if name in seen:
+                        problem = Problem(
+                            "KOLOM_GANDA",
+                            f"Kolom '{name}' muncul dua kali dalam objek ('{seen[name]}' dan '{key}').",
+                            f"Column '{name}' appears twice in the object ('{seen[name]}' and '{key}').",
+                            row=number,
+                            column=name,
+                            expected="each column once",
+                            found=f"{seen[name]} | {key}",
+                        )
+                        break
+                    seen[name] = key
+                    values[positions[name]] = _text(value)
+                problem = (
+                    problem
+                    or _check_required(values, required, number)
+                    or _inspect_values(values, names, number, notes)
+                )
                 yield number, problem or values
 
     return ParsedFile(
-        format="jsonl", encoding="utf-8", header_row=0, source_headers=[], ignored_headers=[], rows=rows()
+        format="jsonl",
+        encoding="utf-8",
+        header_row=0,
+        source_headers=[],
+        ignored_headers=[],
+        rows=rows(),
+        notes=notes,
     )
+
+
+def _parse_json_line(line: bytes, number: int) -> tuple[Problem | None, dict]:
+    try:
+        text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.end]
+        return (
+            Problem(
+                "PENYANDIAN_RUSAK",
+                f"Baris berisi byte yang bukan UTF-8 yang sah ({bad.hex(' ')}) pada posisi {exc.start}.",
+                f"Line holds bytes that are not valid UTF-8 ({bad.hex(' ')}) at position {exc.start}.",
+                row=number,
+                expected="UTF-8 text",
+                found=repr(line[max(0, exc.start - 20) : exc.end + 20]),
+            ),
+            {},
+        )
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        return (
+            Problem(
+                "JSON_RUSAK",
+                f"Baris bukan JSON yang sah: {exc}.",
+                f"Line is not valid JSON: {exc}.",
+                row=number,
+                expected="one JSON object per line",
+                found=text[:80],
+            ),
+            {},
+        )
+    if not isinstance(record, dict):
+        kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(record), "number")
+        return (
+            Problem(
+                "JSON_RUSAK",
+                f"Baris berisi JSON {kind}, bukan objek {{...}}.",
+                f"Line holds a JSON {kind}, not an object {{...}}.",
+                row=number,
+                expected="one JSON object per line",
+                found=text[:80].strip(),
+            ),
+            {},
+        )
+    return None, record
 
 
 __all__ = ["FileRejected", "ParsedFile", "detect_format", "open_file"]
