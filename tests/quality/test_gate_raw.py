@@ -44,11 +44,20 @@ def test_clean_batch_passes_every_check(gate, feed):
 def test_realistic_mess_is_accepted_with_warnings_only(gate, feed):
     """Mixed date formats, trailing spaces, lower case, blanks, an exact duplicate row."""
     dsn, _ = gate
-    batch_id, _ = insert_batch(dsn, feed, messy_rows(feed))
+    rows = messy_rows(feed)
+    batch_id, _ = insert_batch(dsn, feed, rows)
     result = validate_raw_batch(feed, batch_id)
     assert result.accepted, result.failed_blocking
     assert any("baris ganda" in w for w in result.failed_warnings), result.failed_warnings
     assert _ledger(dsn, batch_id)[0] == "accepted"
+    with psycopg.connect(dsn) as conn:
+        count, sample = conn.execute(
+            "select unexpected_count, unexpected_sample from audit.dq_results "
+            "where batch_id = %s and expectation like 'expect_%%unique'",
+            (batch_id,),
+        ).fetchone()
+    assert count == 2  # the duplicated row and its original, found by their file row numbers
+    assert [r["_row_number"] for r in sample] == [1, len(rows)]
 
 
 @pytest.mark.parametrize(("feed", "index"), BLOCKING)

@@ -39,6 +39,14 @@ def sample_query(feed: str, batch_id: str, expectation: str, kwargs: dict[str, A
         return sql.SQL("select * from ({query}) as unexpected limit {limit}").format(
             query=sql.SQL(query).format(batch_rows=batch), limit=limit
         )
+    if expectation in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        # Rows whose key occurs more than once in the batch.
+        key = sql.SQL(", ").join(map(sql.Identifier, kwargs.get("column_list") or [column]))
+        return sql.SQL(
+            "select _row_number, {key} from {batch} where ({key}) in "
+            "(select {key} from {inner} group by {key} having count(*) > 1) "
+            "order by {key}, _row_number limit {limit}"
+        ).format(key=key, batch=batch, inner=_batch_rows(feed, batch_id), limit=limit)
     if column is None:
         return None
     col = sql.Identifier(column)
