@@ -2,7 +2,9 @@
 
 One run per meeting, `lead_days` before it at the meeting's local time (the calendar seed
 `dbt_project/seeds/meeting_calendar.csv`; adding a meeting there adds a run). Manual runs take
-the region, meeting date and language from the form.
+the region, meeting date and language from the form; `deliver` e-mails each PDF to the meeting's
+recipients through the Airflow SMTP connection `smtp_default` (never a briefing whose inputs are
+not validated).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from airflow.sdk import Param, dag, get_current_context, task
 
 from pantau.dag_defaults import START_DATE, default_args
 from pantau.schedule import briefing_timetable
-
-# import load_meetings
 
 
 @dag(
@@ -25,6 +25,7 @@ from pantau.schedule import briefing_timetable
         "region": Param(None, type=["null", "string"], description="Kode wilayah, mis. 36 atau 36.73"),
         "meeting_date": Param(None, type=["null", "string"], format="date", description="Tanggal Rakor"),
         "language": Param("id", enum=["id", "en"], description="Bahasa briefing"),
+        "deliver": Param(False, type="boolean", description="Kirim PDF lewat e-mail ke penerima rapat"),
     },
     doc_md=__doc__,
 )
@@ -34,7 +35,10 @@ def pantau_briefing():
         from pantau import pipeline
 
         context = get_current_context()
-        return pipeline.render_due_briefings(context["params"], context["logical_date"])
+        params = context["params"]
+        return pipeline.render_due_briefings(
+            params, context["logical_date"], deliver=bool(params.get("deliver", False))
+        )
 
     render_briefing()
 

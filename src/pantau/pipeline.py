@@ -109,12 +109,34 @@ def meetings_due(params: dict, logical_date) -> list:
     return [m for m in load_meetings() if abs(m.briefing_due_at - logical_date) < timedelta(minutes=1)]
 
 
-def render_due_briefings(params: dict, logical_date) -> list[dict]:
+def render_due_briefings(params: dict, logical_date, *, deliver: bool = False) -> list[dict]:
+    """Render each due briefing; with `deliver`, e-mail it to the meeting's recipients.
+
+    A briefing that may not be sent (inputs not validated, no recipients) is still rendered and
+    archived; the refusal is logged and reported in the returned list, not raised.
+    """
     from pantau.briefing import render_briefing
 
     rendered = []
     for meeting in meetings_due(params, logical_date):
         language = params.get("language", "id")
         result = render_briefing(meeting.region_code, meeting.meeting_date, language=language)
-        rendered.append({"meeting_id": meeting.meeting_id, "path": str(result.path), "sha256": result.sha256})
+        entry = {
+            "meeting_id": meeting.meeting_id,
+            "path": str(result.path),
+            "sha256": result.sha256,
+            "quality_status": result.quality_status,
+            "delivery": "not requested",
+        }
+        if deliver:
+            from pantau.delivery import DeliveryRefused, send_briefing
+
+            try:
+                sent = send_briefing(result, meeting)
+            except DeliveryRefused as refused:
+                log.warning("%s", refused)
+                entry["delivery"] = f"refused: {refused.reason}"
+            else:
+                entry["delivery"] = "sent to " + ", ".join(sent.recipients)
+        rendered.append(entry)
     return rendered

@@ -9,7 +9,14 @@ import pytest
 
 from pantau.briefing.formatting import Formatter, suppress_below
 from pantau.briefing.labels import LABELS, LANGUAGES, labels_for
-from pantau.briefing.quality import QUALITY_STATUSES, FailedCheck, FeedQuality, overall_status
+from pantau.briefing.quality import (
+    QUALITY_STATUSES,
+    FailedCheck,
+    FeedQuality,
+    MartGate,
+    is_validated,
+    overall_status,
+)
 
 
 def test_indonesian_and_english_numbers():
@@ -82,9 +89,26 @@ def _feed(status: str, *, scheduled: bool = True, checks=()) -> FeedQuality:
         ([_feed("accepted"), _feed("missing")], "tidak lengkap"),
         ([_feed("accepted", checks=[FailedCheck("e", "c", "warning", 1)])], "ada peringatan"),
         ([_feed("accepted"), _feed("loaded")], "belum divalidasi"),
-        ([_feed("accepted"), _feed("quarantined"), _feed("loaded")], "ada batch ditolak"),
+        ([_feed("accepted"), _feed("quarantined"), _feed("loaded")], "belum divalidasi"),
+        ([_feed("accepted"), _feed("quarantined")], "ada batch ditolak"),
         ([_feed("rejected", checks=[FailedCheck("e", "c", "blocking", 3)])], "ada batch ditolak"),
     ],
 )
 def test_overall_quality_status(feeds, expected):
     assert overall_status(feeds) == expected
+    assert overall_status(feeds, MartGate()) == expected  # gate 2 not run: no opinion
+
+
+def test_mart_gate_decides_validation():
+    feeds = [_feed("accepted")]
+    failed = MartGate(["marts__x"], [("marts__x", FailedCheck("e", None, "blocking", 1))])
+    warned = MartGate(["marts__x"], [("marts__x", FailedCheck("e", None, "warning", 1))])
+    assert overall_status(feeds, failed) == "mart gagal validasi"
+    assert overall_status([_feed("rejected")], failed) == "mart gagal validasi"
+    assert overall_status(feeds, warned) == "ada peringatan"
+    assert overall_status(feeds, MartGate(["marts__x"])) == "tervalidasi"
+    assert [s for s in QUALITY_STATUSES if not is_validated(s)] == [
+        "mart gagal validasi",
+        "tidak ada data",
+        "belum divalidasi",
+    ]

@@ -22,6 +22,29 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Monitoring of foreign nationals: presence, findings and data quality",
     },
     "team": {"id": "Tim Pemantauan Orang Asing (Tim POA)", "en": "Foreigner Monitoring Team (Tim POA)"},
+    "not_validated_marking": {"id": "BELUM TERVALIDASI", "en": "NOT VALIDATED"},
+    "not_validated_note": {
+        "id": "Data masukan briefing ini belum lolos pemeriksaan kualitas ({status}). Angka-angkanya "
+        "belum tervalidasi; briefing ini tidak dikirim melalui e-mail.",
+        "en": "This briefing's inputs did not pass the quality checks ({status}). Its figures are not "
+        "validated; it is not sent by e-mail.",
+    },
+    # E-mail delivery (pantau.delivery)
+    "mail_subject": {
+        "id": "[{marking}] {kind}: {title}, {date}",
+        "en": "[{marking}] {kind}: {title}, {date}",
+    },
+    "mail_greeting": {"id": "Yth. peserta rapat,", "en": "Dear meeting participants,"},
+    "mail_body": {
+        "id": "terlampir bahan rapat untuk {title} pada {when} di {venue}. Batas data: {cutoff}. "
+        "Status kualitas data masukan: {quality}.",
+        "en": "attached is the briefing for {title} on {when} at {venue}. Data cut-off: {cutoff}. "
+        "Input data quality: {quality}.",
+    },
+    "mail_checksum": {
+        "id": "SHA-256 berkas lampiran (untuk verifikasi arsip)",
+        "en": "SHA-256 of the attachment (to verify against the archive)",
+    },
     # Cover
     "meeting": {"id": "Rapat", "en": "Meeting"},
     "venue": {"id": "Tempat", "en": "Venue"},
@@ -118,12 +141,24 @@ LABELS: dict[str, dict[str, str]] = {
     "blocking": {"id": "memblokir", "en": "blocking"},
     "warning": {"id": "peringatan", "en": "warning"},
     "none": {"id": "tidak ada", "en": "none"},
+    "mart_gate": {"id": "Pemeriksaan mart (gerbang 2)", "en": "Mart checks (gate 2)"},
+    "mart_gate_not_run": {
+        "id": "Pemeriksaan mart belum pernah dijalankan.",
+        "en": "The mart checks have not run yet.",
+    },
+    "mart_gate_passed": {"id": "Lolos semua pemeriksaan memblokir", "en": "All blocking checks passed"},
+    "mart_gate_failed": {"id": "Gagal pemeriksaan memblokir", "en": "Blocking checks failed"},
+    "mart_gate_suites": {"id": "rangkaian pemeriksaan", "en": "check suites"},
     # Statuses of a feed's latest file (audit.load_ledger.status) and of the inputs overall
     "feed_status_accepted": {"id": "diterima", "en": "accepted"},
     "feed_status_rejected": {"id": "ditolak", "en": "rejected"},
     "feed_status_quarantined": {"id": "dikarantina", "en": "quarantined"},
     "feed_status_loaded": {"id": "belum divalidasi", "en": "not yet validated"},
     "feed_status_missing": {"id": "tidak ada kiriman", "en": "nothing received"},
+    "quality_mart gagal validasi": {
+        "id": "mart gagal validasi (belum tervalidasi)",
+        "en": "marts failed validation (not validated)",
+    },
     "quality_tervalidasi": {"id": "tervalidasi", "en": "validated"},
     "quality_ada batch ditolak": {"id": "ada batch ditolak", "en": "a batch was rejected"},
     "quality_belum divalidasi": {"id": "belum divalidasi", "en": "not yet validated"},

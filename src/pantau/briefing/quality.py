@@ -16,9 +16,10 @@ from pantau.registry import feeds
 
 # Overall status, worst first: the first condition that holds names the briefing's inputs.
 QUALITY_STATUSES = (
+    "mart gagal validasi",  # the latest gate-2 run of a mart suite failed a blocking check
     "tidak ada data",  # nothing was ever loaded
-    "ada batch ditolak",  # a feed's latest file was rejected or quarantined
     "belum divalidasi",  # a feed's latest file is loaded but has not passed gate 1 yet
+    "ada batch ditolak",  # a feed's latest file was rejected or quarantined (marts use the last good one)
     "ada peringatan",  # a warning-level check failed on a latest file
     "tidak lengkap",  # a scheduled feed has sent nothing
     "tervalidasi",  # every feed's latest file passed its checks
@@ -53,22 +54,58 @@ class FeedQuality:
         return self.source_file.replace("\\", "/").rsplit("/", 1)[-1] if self.source_file else None
 
 
+# Statuses under which the briefing's figures are not validated: the PDF is still rendered, marked
+# as such, and is never e-mailed (pantau.delivery). A rejected batch does not count: the marts
+# are built from the last accepted file, and the rejection is reported in the briefing.
+NOT_VALIDATED_STATUSES = frozenset({"mart gagal validasi", "tidak ada data", "belum divalidasi"})
+
+
+def is_validated(status: str) -> bool:
+    return status not in NOT_VALIDATED_STATUSES
+
+
+@dataclass
+class MartGate:
+    """Gate 2: the latest run of each mart suite (`marts__<table>` in audit.dq_results)."""
+
+    suites: list[str] = field(default_factory=list)  # suites that have run at least once
+    failed_checks: list[tuple[str, FailedCheck]] = field(default_factory=list)  # (suite, check)
+    validated_at: datetime | None = None  # latest run
+
+    @property
+    def has_run(self) -> bool:
+        return bool(self.suites)
+
+    @property
+    def failed(self) -> bool:
+        return any(check.severity == "blocking" for _, check in self.failed_checks)
+
+
 @dataclass
 class QualityData:
     feeds: list[FeedQuality]
     status: str
     input_batches: dict[str, list[str]]  # feed -> accepted batch ids (what dbt staging reads)
+    mart_gate: MartGate = field(default_factory=MartGate)
+
+    @property
+    def validated(self) -> bool:
+        return is_validated(self.status)
 
 
-def overall_status(rows: list[FeedQuality]) -> str:
+def overall_status(rows: list[FeedQuality], mart_gate: MartGate | None = None) -> str:
+    if mart_gate is not None and mart_gate.failed:
+        return "mart gagal validasi"
     latest = [r for r in rows if r.status != "missing"]
     if not latest:
         return "tidak ada data"
-    if any(r.status in ("rejected", "quarantined") for r in latest):
-        return "ada batch ditolak"
     if any(r.status == "loaded" for r in latest):
         return "belum divalidasi"
+    if any(r.status in ("rejected", "quarantined") for r in latest):
+        return "ada batch ditolak"
     if any(c.severity == "warning" for r in latest for c in r.failed_checks):
+        return "ada peringatan"
+    if mart_gate is not None and mart_gate.failed_checks:  # only warnings left: gate 2 blocks above
         return "ada peringatan"
     if any(r.scheduled and r.status == "missing" for r in rows):
         return "tidak lengkap"
@@ -182,8 +219,50 @@ def load_quality(conn: psycopg.Connection, region_codes: set[str] | None = None)
 
     position = {name: index for index, name in enumerate(registry)}
     ordered = sorted(rows.values(), key=lambda r: (position.get(r.feed, len(position)), r.feed))
+    mart_gate = load_mart_gate(conn)
     return QualityData(
         feeds=ordered,
-        status=overall_status(ordered),
+        status=overall_status(ordered, mart_gate),
         input_batches={feed: sorted(ids) for feed, ids in sorted(input_batches.items())},
+        mart_gate=mart_gate,
     )
+
+
+MART_SUITE_PREFIX = "marts__"
+
+
+def load_mart_gate(conn: psycopg.Connection) -> MartGate:
+    """The latest gate-2 run of every mart suite and the checks it failed.
+
+    Gate 2 writes one audit.dq_results row per expectation with suite `marts__<table>` (issue 5,
+    suite naming `<layer>__<table>`); a suite's latest run is its run_id with the latest
+    validated_at. No rows: gate 2 has not run, which neither passes nor fails the briefing.
+    """
+    rows = conn.execute(
+        """
+        with runs as (
+            select suite, run_id, max(validated_at) as run_at
+            from audit.dq_results
+            where starts_with(suite, %s)
+            group by suite, run_id
+        ), latest as (
+            select distinct on (suite) suite, run_id, run_at
+            from runs
+            order by suite, run_at desc, run_id desc
+        )
+        select latest.suite, latest.run_at, results.expectation, results.expectation_config ->> 'column',
+               results.severity, results.success, results.unexpected_count
+        from latest
+        inner join audit.dq_results as results using (suite, run_id)
+        order by latest.suite, results.severity, results.expectation
+        """,
+        (MART_SUITE_PREFIX,),
+    ).fetchall()
+    gate = MartGate()
+    for suite, run_at, expectation, column, severity, success, unexpected in rows:
+        if suite not in gate.suites:
+            gate.suites.append(suite)
+        gate.validated_at = max(filter(None, (gate.validated_at, run_at)), default=None)
+        if not success:
+            gate.failed_checks.append((suite, FailedCheck(expectation, column, severity, unexpected)))
+    return gate

@@ -18,7 +18,7 @@ from pantau.briefing import chart, pdf
 from pantau.briefing.data import BriefingDataError, MartData, load_marts
 from pantau.briefing.formatting import Formatter, suppress_below
 from pantau.briefing.labels import Labels, labels_for
-from pantau.briefing.quality import QualityData, load_quality
+from pantau.briefing.quality import QualityData, is_validated, load_quality
 from pantau.calendar import Meeting, find_meeting, previous_meeting
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,11 @@ class BriefingResult:
     briefing_id: str = ""
     language: str = "id"
     render_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def validated(self) -> bool:
+        """False when the inputs failed a gate (quality status says not validated): never e-mailed."""
+        return is_validated(self.quality_status)
 
 
 def briefing_id(region_code: str, meeting_date: date, language: str) -> str:
@@ -119,6 +124,10 @@ def build_context(
     else:
         findings_intro = labels["findings_intro_first"]
     starts = meeting.starts_at
+    validated = quality.validated
+    marking = labels["classification"]
+    if not validated:
+        marking = f"{marking} · {labels['not_validated_marking']}"
     return {
         "lang": language,
         "L": labels,
@@ -134,6 +143,9 @@ def build_context(
         "marts": marts,
         "totals": marts.totals,
         "quality": quality,
+        "validated": validated,
+        "marking": marking,
+        "not_validated_note": labels["not_validated_note"].format(status=labels[f"quality_{quality.status}"]),
         "nationality_rows": _nationality_rows(marts, labels),
         "chart_title": chart_title,
         "chart_uri": chart_uri,
