@@ -12,7 +12,7 @@ from functools import reduce
 
 from airflow.sdk import Asset, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
 from pantau.dag_defaults import START_DATE, default_args
@@ -52,10 +52,12 @@ def pantau_warehouse():
             target_name="local",
             profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
         ),
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
+            should_detach_multiple_parents_tests=True,  # relationship tests wait for both parents
         ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
     )
 
     @task(outlets=[MARTS])

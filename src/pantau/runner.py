@@ -35,15 +35,12 @@ class RunSummary:
 
 
 def ensure_manifest() -> Path:
-    """Cosmos renders the dbt task group from a pre-built manifest; build it if missing or stale."""
-    manifest = config.DBT_PROJECT_DIR / "target" / "manifest.json"
-    sources = [
-        p
-        for p in config.DBT_PROJECT_DIR.rglob("*")
-        if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
-    ]
-    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
-        return manifest
+    """Re-parse the dbt project with this run's settings.
+
+    Cosmos renders the task group from target/manifest.json and each task re-uses dbt's partial
+    parse state, which dbt discards when the profile differs from the one it was parsed with:
+    parsing once here with the run's environment keeps every task's dbt start-up short.
+    """
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
         [
@@ -58,7 +55,7 @@ def ensure_manifest() -> Path:
         check=True,
         env=os.environ.copy(),
     )
-    return manifest
+    return config.DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def prepare_environment(landing: Path) -> Path:
