@@ -126,6 +126,19 @@ def test_data_docs_accumulate_runs_and_open_offline(gate):
     assert "http://" not in html.replace("http://www.w3.org", "")
 
 
+def test_data_docs_rebuild_restores_missing_pages(gate):
+    dsn, _ = gate
+    batch_id, _ = insert_batch(dsn, "dukcapil_sktt", clean_rows("dukcapil_sktt"))
+    validate_raw_batch("dukcapil_sktt", batch_id, run_id="docs-run-sktt")
+    docs = gx_project.data_docs_dir()
+    pages = [p for p in (docs / "validations").rglob("*.html") if "docs-run-sktt" in str(p)]
+    assert len(pages) == 1
+    pages[0].unlink()
+    build_data_docs()
+    assert pages[0].exists()
+    assert "docs-run-sktt" in (docs / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_connection_string_is_never_written_into_the_gx_project(gate):
     dsn, _ = gate
     password = "Sekret-Pw-4242"  # trust auth ignores it; it must still never reach a file

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,7 +125,8 @@ def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataCont
     import great_expectations as gx
 
     root.parent.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(root.parent))
+    with _schema_name_is_fine():
+        context = gx.get_context(mode="file", project_root_dir=str(root.parent))
     _ensure_quiet_config(context)
     _ensure_docs_site(context)
     _drop_config_variables_file(root)
@@ -189,6 +191,15 @@ def _ensure_docs_site(context: FileDataContext) -> None:
         context.add_data_docs_site(DOCS_SITE_NAME, site_config)
 
 
+@contextmanager
+def _schema_name_is_fine() -> Iterator[None]:
+    """GX 1.x deprecates a table asset's schema_name in favour of a per-schema connection; one
+    warehouse connection serving the raw and marts schemas is what Pantau wants, so keep it quiet."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*schema_name.*deprecated", category=DeprecationWarning)
+        yield
+
+
 def _datasource(context: FileDataContext):
     try:
         datasource = context.data_sources.get(DATASOURCE_NAME)
@@ -209,7 +220,8 @@ def _batch_definition(context: FileDataContext, schema: str, table: str):
     try:
         asset = datasource.get_asset(asset_name)
     except LookupError:
-        asset = datasource.add_table_asset(name=asset_name, schema_name=schema, table_name=table)
+        with _schema_name_is_fine():
+            asset = datasource.add_table_asset(name=asset_name, schema_name=schema, table_name=table)
     try:
         return asset.get_batch_definition(BATCH_DEFINITION_NAME)
     except (KeyError, LookupError, ValueError):
