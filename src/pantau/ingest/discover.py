@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +12,14 @@ from pantau.ingest.loader import ARCHIVE, QUARANTINE
 from pantau.registry import feeds
 
 DEFAULT_SETTLE_SECONDS = 2.0
-# Never agency data, never moved: hidden files (.DS_Store, rsync's .name.XXXX temporaries,
-# LibreOffice's .~lock.*#), Office lock files (~$name.xlsx) and desktop litter.
-IGNORED_PREFIXES = (".", "~$")
-IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+# Never agency data, left alone: Office lock files (~$name.xlsx, .~lock.name#), macOS and Windows
+# desktop litter, and anything inside a hidden folder (.git, .Trash-1000, .snapshot). Other names
+# starting with a dot are still files someone dropped ("..%2Fetc.csv"): loaded or quarantined.
+IGNORED_PREFIXES = ("~$", ".~lock.", "._")
+IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 # Uploads in progress under a temporary name: picked up once renamed to their final name.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".filepart", ".partial")
+RSYNC_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9]{6}")  # rsync writes .name.XXXXXX, then renames
 
 
 @dataclass
@@ -30,13 +33,20 @@ def settle_seconds() -> float:
 
 
 def _ignored(relative: Path) -> bool:
-    return any(part.startswith(IGNORED_PREFIXES) for part in relative.parts) or (
-        relative.name.casefold() in IGNORED_NAMES
+    *folders, name = relative.parts
+    return (
+        any(folder.startswith(".") for folder in folders)
+        or name.startswith(IGNORED_PREFIXES)
+        or name.casefold() in IGNORED_NAMES
     )
 
 
 def _still_written(path: Path, now: float, quiet: float) -> bool:
-    return path.name.casefold().endswith(PARTIAL_SUFFIXES) or now - path.lstat().st_mtime < quiet
+    return (
+        path.name.casefold().endswith(PARTIAL_SUFFIXES)
+        or RSYNC_TEMPORARY.fullmatch(path.name) is not None
+        or now - path.lstat().st_mtime < quiet
+    )
 
 
 def discover(landing: Path, feed_name: str, *, now: float | None = None) -> Discovery:
@@ -76,7 +86,8 @@ def unknown_feed_files(landing: Path, *, now: float | None = None) -> list[tuple
     now = time.time() if now is None else now
     quiet = settle_seconds()
     for entry in sorted(landing.iterdir()):
-        if entry.name in known or _ignored(Path(entry.name)):
+        # Hidden entries at the top (.ssh, .snapshot, .DS_Store) belong to the server, not an agency.
+        if entry.name in known or entry.name.startswith(".") or _ignored(Path(entry.name)):
             continue
         if entry.is_symlink() or entry.is_file():
             candidates = [("_tanpa_feed", entry)]

@@ -282,8 +282,12 @@ def _fit_name(name: str, reserve: int) -> str:
 
 
 def _unique_destination(folder: Path, name: str, sha: str, *, reserve: int = 0) -> Path:
-    """A free name in `folder`: the original one, else prefixed with the sha256 (and a counter)."""
+    """A free name in `folder`: the original one, else prefixed with the sha256 (and a counter).
+
+    Names are stored as valid UTF-8 (bytes that are not become \\xNN), so that the ledger's
+    archive_path names the stored file exactly."""
     folder.mkdir(parents=True, exist_ok=True)
+    name = as_text(name)
     candidates = [name, f"{sha[:12]}__{name}"]
     candidates += [f"{sha[:12]}-{n}__{name}" for n in range(2, 1000)]
     for candidate in candidates:
@@ -309,11 +313,11 @@ def quarantine(
     conn, feed_name: str, path: Path, *, landing: Path, sha: str | None, problem: Problem
 ) -> LoadOutcome:
     """Move a file that cannot be loaded aside, with a reason beside it and a ledger row."""
+    feed_name = as_text(feed_name)  # an unknown folder's name may hold any bytes
     source = relative_name(path, landing)
     sha = sha or sha256_of(path)
     size = path.lstat().st_size
     target = _unique_destination(landing / QUARANTINE / feed_name, path.name, sha, reserve=len(REASON_SUFFIX))
-    feed_name = as_text(feed_name)  # an unknown folder's name may hold any bytes
     reason = {
         "feed": feed_name,
         "file": source,

@@ -47,6 +47,8 @@ FORMATS_BY_SUFFIX = {
     ".ndjson": "jsonl",
 }
 DELIMITERS = [",", ";", "\t", "|"]
+DIALECT_LINES = 200
+DIALECT_LINE_CHARS = 2000
 MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024  # an .xlsx expanding past this is treated as a zip bomb
 MAX_XLSX_RATIO = 200
 # Bytes that do not occur in text (tab, newlines, form feed excepted). Random or compressed data
@@ -461,52 +463,67 @@ def _first_non_ascii(path: Path, start: int) -> bytes | None:
     return None
 
 
-def _guess_8bit(sample: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "cp1250"]).best()
-    if best is None:
-        raise file_problem(
-            "PENYANDIAN_TIDAK_DIKENAL",
-            "Penyandian karakter berkas tidak dikenali; simpan ulang sebagai UTF-8.",
-            "Could not recognise the file's character encoding; save it again as UTF-8.",
-            expected="UTF-8 or Windows-1252",
-            found="unknown",
-        )
-    return "cp1252" if best.encoding in {"cp1252", "latin_1"} else best.encoding
-
-
 def _detect_encoding(sample: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Windows-1252 is the ANSI code page of Indonesian Windows and of Excel's plain "CSV". It is a
+    fixed answer on purpose: statistical guessers pick cp1250 or latin-1 for short Western
+    samples, which silently turns `è` into `č`. Bytes cp1252 leaves undefined reject their row."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode Text": the BOM makes it unambiguous
     complete = len(sample) < SNIFF_BYTES
-    if _valid_utf8(sample, final=complete):
-        if complete or not sample.isascii():
-            return "utf-8"
-        # Plain ASCII so far says nothing: look at the first accented byte, wherever it is.
-        window = _first_non_ascii(path, len(sample))
-        if window is None or _valid_utf8(window, final=len(window) < SNIFF_BYTES):
-            return "utf-8"
-        return _guess_8bit(window)
-    return _guess_8bit(sample)
+    if not _valid_utf8(sample, final=complete):
+        return "cp1252"
+    if complete or not sample.isascii():
+        return "utf-8"
+    # Plain ASCII so far says nothing: decide on the first byte that is not, wherever it is.
+    window = _first_non_ascii(path, len(sample))
+    if window is None or _valid_utf8(window, final=len(window) < SNIFF_BYTES):
+        return "utf-8"
+    return "cp1252"
 
 
-def _detect_dialect(text: str) -> type[csv.Dialect]:
+def _dialect(delimiter: str, quotechar: str = '"') -> type[csv.Dialect]:
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    Dialect.quotechar = quotechar
+    Dialect.strict = True  # a malformed quote is an error to report, not something to guess around
+    return Dialect
+
+
+def _detect_dialect(text: str, feed: Feed) -> type[csv.Dialect]:
+    """The detector's dialect, unless another delimiter reveals more of the feed's header.
+
+    The detector can give up or be misled on a small sample (a `|` inside a cell, a lone `'`);
+    the registry knows what the header should say, so that decides between candidates."""
     from clevercsv import Detector
 
-    lines = text.splitlines()
-    # Drop the possibly cut last line, and sniff on enough rows to see past a title block.
-    sample = "\n".join(lines[:-1] if len(lines) > 2 else lines)
+    # Drop the possibly cut last line, and sniff on enough rows to see past a title block. Lines
+    # are capped: the detector's URL filter is quadratic in a line's length (a 1 MB cell took
+    # 40 s), and it cannot handle NUL characters; neither matters for finding the delimiter.
+    lines = text.replace("\x00", " ").splitlines()
+    lines = lines[:-1] if len(lines) > 2 else lines
+    sample = "\n".join(line[:DIALECT_LINE_CHARS] for line in lines[:DIALECT_LINES])
     detected = Detector().detect(sample, delimiters=DELIMITERS)
+    candidates = []
+    if detected and detected.delimiter in DELIMITERS:
+        candidates.append(_dialect(detected.delimiter, detected.quotechar or '"'))
+    candidates += [_dialect(d) for d in DELIMITERS]
+    head = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    return max(candidates, key=lambda dialect: _header_score(head, dialect, feed))  # first best wins
 
-    class Dialect(csv.excel):
-        delimiter = detected.delimiter if detected and detected.delimiter in DELIMITERS else ","
-        quotechar = (detected.quotechar if detected else None) or '"'
-        strict = True  # a malformed quote is an error to report, not something to guess around
 
-    return Dialect
+def _header_score(head: str, dialect: type[csv.Dialect], feed: Feed) -> int:
+    reader = csv.reader(io.StringIO(head), delimiter=dialect.delimiter, quotechar=dialect.quotechar)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return -1
+    return max((len({m for m in _match_header(row, feed) if m}) for row in rows), default=0)
 
 
 def _open_csv(path: Path, feed: Feed) -> ParsedFile:
@@ -522,7 +539,7 @@ def _open_csv(path: Path, feed: Feed) -> ParsedFile:
         )
     _refuse_non_text(sample, "CSV")
     encoding = _detect_encoding(sample, path)
-    dialect = _detect_dialect(sample.decode(encoding, errors="replace"))
+    dialect = _detect_dialect(sample.decode(encoding, errors="replace"), feed)
     escapes_from = _escapes[0]
     handle = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="pantau-escape", newline="")
     reader = csv.reader(handle, dialect)
