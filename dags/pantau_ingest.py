@@ -3,8 +3,9 @@
 Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
 `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
 on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds. Adding a feed to the registry adds its DAG here; this file generates them all (one file
-rather than seven near-identical ones).
+rebuilds. Data Docs are rebuilt there, not per file: rendering the site takes minutes once
+results pile up. Adding a feed to the registry adds its DAG here; this one file generates them
+all (rather than seven near-identical files).
 """
 
 from __future__ import annotations
@@ -51,13 +52,7 @@ def build_ingest_dag(feed: Feed):
                 raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
             return verdict
 
-        @task(trigger_rule="all_done")  # rejected and skipped batches are documented too
-        def update_data_docs() -> str:
-            from pantau import pipeline
-
-            return pipeline.update_data_docs()
-
-        validate_raw.expand(outcome=load_batch.expand(path=discover_files())) >> update_data_docs()
+        validate_raw.expand(outcome=load_batch.expand(path=discover_files()))
 
     return ingest()
 

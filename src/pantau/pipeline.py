@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
     landing = landing or config.landing_dir()
+    warehouse.bootstrap()  # once per run, before any load: raw and audit tables exist
     found = discover(landing, feed_name)
     for path in found.deferred:
         log.info("deferred (still being written): %s", path)
@@ -28,7 +29,6 @@ def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
 
 
 def load_batch(feed_name: str, path: str, landing: Path | None = None) -> dict:
-    warehouse.bootstrap()
     outcome = load_file(feed(feed_name), Path(path), landing=landing or config.landing_dir())
     return outcome.as_dict()
 
@@ -94,8 +94,7 @@ def publish_marts() -> dict:
     validate_marts = getattr(quality, "validate_marts", None)
     if validate_marts is not None:
         results = validate_marts()
-    docs = quality.build_data_docs()
-    return {"data_docs": str(docs), "marts_gate": results}
+    return {"data_docs": update_data_docs(), "marts_gate": results}
 
 
 def meetings_due(params: dict, logical_date) -> list:

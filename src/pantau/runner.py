@@ -94,7 +94,11 @@ def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
     # As the scheduler would: the warehouse DAG runs when an ingest run emitted a raw Asset
     # event (a batch was accepted), or when the marts have never been built.
     if rebuild or any(f["status"] == "accepted" for f in summary.files) or not marts_built():
-        _run(dags["pantau_warehouse"], summary)
+        _run(dags["pantau_warehouse"], summary)  # publishes the marts and rebuilds Data Docs
+    else:
+        from pantau.pipeline import update_data_docs
+
+        update_data_docs()  # rejected or quarantined files are documented even without a rebuild
     docs = config.output_dir() / "data_docs" / "index.html"
     summary.data_docs = str(docs) if docs.exists() else None
     return summary
