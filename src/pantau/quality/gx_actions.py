@@ -15,11 +15,13 @@ from pantau.quality.masking import mask_result_payload
 
 
 class MaskedDataDocsAction(UpdateDataDocsAction):
-    """Mask personal-data values in the validation results, re-store them, then update Data Docs.
+    """Mask personal-data values in the validation results and re-store them.
 
     GX stores a validation result before any action runs; this action (sorted first, as an
-    UpdateDataDocsAction) overwrites the stored copy with the masked one before rendering, so
-    the results store and the HTML site only ever keep the shape of a passport number or name.
+    UpdateDataDocsAction) overwrites the stored copy with the masked one, so the results store
+    and the HTML site only ever keep the shape of a passport number or name. It does not render
+    the site: per validation that cost seconds to minutes as results piled up, so Data Docs are
+    rebuilt once per pipeline run (`pantau.pipeline.update_data_docs`).
     """
 
     type: Literal["pantau_masked_data_docs"] = "pantau_masked_data_docs"
@@ -35,4 +37,4 @@ class MaskedDataDocsAction(UpdateDataDocsAction):
                 if result.result:
                     mask_result_payload(result.result, self.pii_columns, columns)
             store.set(identifier, suite_result)
-        return super().run(checkpoint_result=checkpoint_result, action_context=action_context)
+        return {}
