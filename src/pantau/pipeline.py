@@ -139,3 +139,17 @@ def render_due_briefings(params: dict, logical_date, *, deliver: bool = False) -
                 entry["delivery"] = "sent to " + ", ".join(sent.recipients)
         rendered.append(entry)
     return rendered
+
+
+def prune_quality_results(retention_days: int | None = None) -> int:
+    """Delete quality results older than the retention period (PANTAU_DQ_RETENTION_DAYS, default
+    two years); ledger rows and briefings are kept: they are the audit trail's spine."""
+    import os
+
+    days = retention_days or int(os.environ.get("PANTAU_DQ_RETENTION_DAYS", 730))
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        deleted = conn.execute(
+            "delete from audit.dq_results where validated_at < now() - make_interval(days => %s)", (days,)
+        ).rowcount
+    log.info("pruned %d quality results older than %d days", deleted, days)
+    return deleted

@@ -27,8 +27,6 @@ def format_run(summary) -> str:
         for r in rows:
             if r["status"] in {"rejected", "quarantined"}:
                 lines.append(f"      {r['status']}: {r['source_file']} ({r['error_code'] or 'quality gate'})")
-    for stray in summary.unknown_quarantined:
-        lines.append(f"  quarantined (unknown feed folder): {stray}")
     lines.append("DAG runs:")
     lines.extend(f"  {dag_id:<40} {state}" for dag_id, state in summary.dag_states.items())
     lines.extend(_mart_lines())

@@ -26,7 +26,6 @@ class RunSummary:
     log_path: Path
     dag_states: dict[str, str] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
-    unknown_quarantined: list[str] = field(default_factory=list)
     data_docs: str | None = None
 
     @property
@@ -82,23 +81,19 @@ def marts_built() -> bool:
 
 
 def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
-    from pantau import pipeline
-
     log_path = prepare_environment(landing)
     summary = RunSummary(started_at=datetime.now(UTC), landing=landing, log_path=log_path)
-    summary.unknown_quarantined = pipeline.quarantine_unknown_feeds(landing)
     dags = airflow_local.load_dags()
     for dag_id in [f"pantau_ingest__{name}" for name in feeds()]:
         _run(dags[dag_id], summary)
-    summary.files = files_since(summary.started_at)
+    accepted = any(f["status"] == "accepted" for f in files_since(summary.started_at))
     # As the scheduler would: the warehouse DAG runs when an ingest run emitted a raw Asset
     # event (a batch was accepted), or when the marts have never been built.
-    if rebuild or any(f["status"] == "accepted" for f in summary.files) or not marts_built():
-        _run(dags["pantau_warehouse"], summary)  # publishes the marts and rebuilds Data Docs
-    else:
-        from pantau.pipeline import update_data_docs
-
-        update_data_docs()  # rejected or quarantined files are documented even without a rebuild
+    if rebuild or accepted or not marts_built():
+        _run(dags["pantau_warehouse"], summary)
+    # Unknown landing folders quarantined, old results pruned, Data Docs brought up to date.
+    _run(dags["pantau_housekeeping"], summary)
+    summary.files = files_since(summary.started_at)
     docs = config.output_dir() / "data_docs" / "index.html"
     summary.data_docs = str(docs) if docs.exists() else None
     return summary
