@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from pantau import config
+from pantau import config, roles
 from pantau.registry import Feed, feeds
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "restricted", "audit")
@@ -156,6 +156,8 @@ def bootstrap(dsn: str | None = None) -> None:
                 "set agency = excluded.agency, cadence_days = excluded.cadence_days",
                 (feed.name, feed.agency, feed.cadence_days),
             )
+        # Last: the grants cover the tables created above (pantau.roles).
+        roles.ensure_roles(conn)
 
 
 @contextmanager
