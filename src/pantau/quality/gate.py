@@ -8,6 +8,7 @@ expectation becomes one row of `audit.dq_results`; the ledger row becomes `accep
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ class GateResult:
     failed_warnings: list[str] = field(default_factory=list)
     results_count: int = 0
     run_id: str = ""
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,14 @@ def validate_raw_batch(
     pii_columns = [c.name for c in spec_feed.columns if c.pii]
 
     file_sha256 = _ledger_sha256(dsn, feed, batch_id)
-    outcomes = _run_suite(suite, feed, batch_id, dsn=dsn, run_id=run_id, pii_columns=pii_columns)
-    outcomes = add_samples(outcomes, feed, batch_id, dsn=dsn, pii_columns=pii_columns)
+    outcomes = run_suite(suite, "raw", feed, batch_id, dsn=dsn, run_id=run_id, pii_columns=pii_columns)
+    outcomes = add_samples(outcomes, "raw", feed, batch_id, dsn=dsn, pii_columns=pii_columns)
 
     failed_blocking = [o.description for o in outcomes if not o.success and o.severity == "blocking"]
     failed_warnings = [o.description for o in outcomes if not o.success and o.severity == "warning"]
     accepted = not failed_blocking
-    _record(dsn, run_id, feed, batch_id, file_sha256, suite.name, outcomes, accepted)
+    record(dsn, run_id, suite.name, outcomes, feed=feed, batch_id=batch_id, file_sha256=file_sha256)
+    _set_ledger_status(dsn, batch_id, accepted)
     log.info(
         "gate 1 %s batch %s: %s (%d blocking, %d warning failures of %d checks)",
         feed,
@@ -111,15 +116,23 @@ def _ledger_sha256(dsn: str, feed: str, batch_id: str) -> str:
     return sha256
 
 
-def _run_suite(
-    suite: SuiteSpec, feed: str, batch_id: str, *, dsn: str, run_id: str, pii_columns: list[str]
+def run_suite(
+    suite: SuiteSpec,
+    schema: str,
+    table: str,
+    batch_id: str | None,
+    *,
+    dsn: str,
+    run_id: str,
+    pii_columns: list[str],
 ) -> list[CheckOutcome]:
+    """Run one suite through its checkpoint: on one raw batch, or on a whole table (batch_id None)."""
     from pantau.quality import gx_project
 
     with gx_project.project_lock():
         context = gx_project.get_context(dsn)
         checkpoint = gx_project.checkpoint_for(
-            context, suite, schema="raw", table=feed, pii_columns=pii_columns
+            context, suite, schema=schema, table=table, pii_columns=pii_columns, by_batch=batch_id is not None
         )
         try:
             result = _run_checkpoint(checkpoint, batch_id, run_id)
@@ -137,13 +150,13 @@ class _EmptyBatch(Exception):
     pass
 
 
-def _run_checkpoint(checkpoint, batch_id: str, run_id: str):
+def _run_checkpoint(checkpoint, batch_id: str | None, run_id: str):
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.exceptions.exceptions import NoAvailableBatchesError
 
     try:
         return checkpoint.run(
-            batch_parameters={"_batch_id": batch_id},
+            batch_parameters={"_batch_id": batch_id} if batch_id is not None else None,
             run_id=RunIdentifier(run_name=run_id, run_time=datetime.now(UTC)),
         )
     except NoAvailableBatchesError as exc:
@@ -194,11 +207,11 @@ def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     columns += list(kwargs.get("column_list") or [])
     result = mask_result_payload(dict(expectation_result.result or {}), pii_columns, columns)
 
-    exception = expectation_result.exception_info or {}
-    raised = bool(exception.get("raised_exception"))
+    error = _exception_message(expectation_result.exception_info)
+    raised = error is not None
     observed = result.get("observed_value")
     if raised:
-        observed = f"error: {exception.get('exception_message')}"
+        observed = f"error: {error}"
     elif observed is None and "unexpected_count" in result:
         # GX's percent is of non-null values for value checks, of all rows for not-null checks.
         observed = (
@@ -225,26 +238,39 @@ def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     )
 
 
+def _exception_message(info: Any) -> str | None:
+    """GX reports a failed computation either flat or per metric; either way the check failed."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
 
 
-def _record(
+def record(
     dsn: str,
     run_id: str,
-    feed: str,
-    batch_id: str,
-    file_sha256: str,
     suite: str,
     outcomes: list[CheckOutcome],
-    accepted: bool,
+    *,
+    feed: str | None = None,
+    batch_id: str | None = None,
+    file_sha256: str | None = None,
 ) -> None:
-    """Results and verdict in one transaction; rerunning with the same run_id replaces, not adds."""
+    """One audit.dq_results row per check; rerunning with the same run_id replaces, not adds."""
     from psycopg.types.json import Jsonb
 
     with warehouse.connect(dsn) as conn, conn.transaction():
         conn.execute(
-            "delete from audit.dq_results where run_id = %s and batch_id = %s and suite = %s",
+            "delete from audit.dq_results "
+            "where run_id = %s and batch_id is not distinct from %s and suite = %s",
             (run_id, batch_id, suite),
         )
         with conn.cursor() as cur:
@@ -270,6 +296,11 @@ def _record(
                     for o in outcomes
                 ],
             )
+
+
+def _set_ledger_status(dsn: str, batch_id: str, accepted: bool) -> None:
+    """The verdict staging reads: only `accepted` batches are published."""
+    with warehouse.connect(dsn) as conn:
         conn.execute(
             "update audit.load_ledger set status = %s, validated_at = now() where batch_id = %s",
             ("accepted" if accepted else "rejected", batch_id),

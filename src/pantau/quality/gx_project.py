@@ -35,16 +35,12 @@ URL_ENV = "PANTAU_GX_WAREHOUSE_URL"
 CONNECTION_STRING = "${" + URL_ENV + "}"
 DOCS_SITE_NAME = "pantau_data_docs"
 BATCH_DEFINITION_NAME = "by_batch_id"
+WHOLE_TABLE_DEFINITION_NAME = "whole_table"
 BATCH_COLUMN = "_batch_id"
 
-# Small, bounded samples: GX fetches at most this many unexpected values per expectation, with
-# their file row numbers, so a 1M-row batch costs the same as a small one beyond the scans.
-RESULT_FORMAT: dict[str, Any] = {
-    "result_format": "BASIC",
-    "partial_unexpected_count": 0,
-    "return_unexpected_index_query": True,
-    "unexpected_index_column_names": ["_row_number"],
-}
+# Counts only: asking GX for sample values costs one more scan per expectation even when nothing
+# fails. Pantau fetches a few sample rows itself, only for failed checks (pantau.quality.samples).
+RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 _SEVERITY_TO_GX = {"blocking": "critical", "warning": "warning"}
 
@@ -212,7 +208,7 @@ def _datasource(context: FileDataContext):
     return datasource
 
 
-def _batch_definition(context: FileDataContext, schema: str, table: str):
+def _batch_definition(context: FileDataContext, schema: str, table: str, *, by_batch: bool):
     from great_expectations.core.partitioners import PartitionerColumnValue
 
     datasource = _datasource(context)
@@ -222,6 +218,11 @@ def _batch_definition(context: FileDataContext, schema: str, table: str):
     except LookupError:
         with _schema_name_is_fine():
             asset = datasource.add_table_asset(name=asset_name, schema_name=schema, table_name=table)
+    if not by_batch:  # a published mart is validated whole
+        try:
+            return asset.get_batch_definition(WHOLE_TABLE_DEFINITION_NAME)
+        except (KeyError, LookupError, ValueError):
+            return asset.add_batch_definition_whole_table(WHOLE_TABLE_DEFINITION_NAME)
     try:
         return asset.get_batch_definition(BATCH_DEFINITION_NAME)
     except (KeyError, LookupError, ValueError):
@@ -256,13 +257,16 @@ def build_suite(spec: SuiteSpec):
 _DECLARATION_VERSION = "1"
 
 
-def fingerprint(spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str]) -> str:
+def fingerprint(
+    spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str], by_batch: bool = True
+) -> str:
     """What the declared GX objects depend on: the suite file, the table, masking, result format."""
     payload = json.dumps(
         {
             "version": _DECLARATION_VERSION,
             "suite": spec.path.read_text(encoding="utf-8"),
             "table": f"{schema}.{table}",
+            "by_batch": by_batch,
             "pii": sorted(pii_columns),
             "result_format": RESULT_FORMAT,
         },
@@ -272,16 +276,27 @@ def fingerprint(spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[s
 
 
 def checkpoint_for(
-    context: FileDataContext, spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str]
+    context: FileDataContext,
+    spec: SuiteSpec,
+    *,
+    schema: str,
+    table: str,
+    pii_columns: list[str],
+    by_batch: bool = True,
 ):
-    """The checkpoint for one table, declared (again) only when its suite file or settings changed."""
-    stamp = fingerprint(spec, schema=schema, table=table, pii_columns=pii_columns)
+    """The checkpoint for one table, declared (again) only when its suite file or settings changed.
+
+    `by_batch`: validate one load (`_batch_id` given at run time, raw tables) or the whole table.
+    """
+    stamp = fingerprint(spec, schema=schema, table=table, pii_columns=pii_columns, by_batch=by_batch)
     cache_key = (id(context), spec.name, stamp)
     if cache_key in _checkpoints:
         return _checkpoints[cache_key]
     checkpoint = _stored_checkpoint(context, spec.name, stamp)
     if checkpoint is None:
-        checkpoint = _declare(context, spec, schema=schema, table=table, pii_columns=pii_columns, stamp=stamp)
+        checkpoint = _declare(
+            context, spec, schema=schema, table=table, pii_columns=pii_columns, by_batch=by_batch, stamp=stamp
+        )
     _checkpoints[cache_key] = checkpoint
     return checkpoint
 
@@ -300,13 +315,20 @@ def _stored_checkpoint(context: FileDataContext, suite_name: str, stamp: str):
 
 
 def _declare(
-    context: FileDataContext, spec: SuiteSpec, *, schema: str, table: str, pii_columns: list[str], stamp: str
+    context: FileDataContext,
+    spec: SuiteSpec,
+    *,
+    schema: str,
+    table: str,
+    pii_columns: list[str],
+    by_batch: bool,
+    stamp: str,
 ):
     import great_expectations as gx
 
     from pantau.quality.gx_actions import MaskedDataDocsAction
 
-    batch_definition = _batch_definition(context, schema, table)
+    batch_definition = _batch_definition(context, schema, table, by_batch=by_batch)
     suite = build_suite(spec)
     suite.meta["pantau_fingerprint"] = stamp
     suite = context.suites.add_or_update(suite)

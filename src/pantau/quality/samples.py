@@ -9,6 +9,9 @@ each, with `_row_number` so an auditor can find the record in the archived file.
 from __future__ import annotations
 
 import dataclasses
+import re
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from psycopg import sql
@@ -22,31 +25,49 @@ if TYPE_CHECKING:
 SAMPLE_SIZE = 5
 
 
-def _batch_rows(feed: str, batch_id: str) -> sql.Composed:
-    return sql.SQL("(select * from {} where _batch_id = {}) as batch").format(
-        sql.Identifier("raw", feed), sql.Literal(batch_id)
-    )
+def _batch_rows(schema: str, table: str, batch_id: str | None, *, alias: bool = True) -> sql.Composed:
+    if batch_id is None:
+        rows = sql.SQL("(select * from {})").format(sql.Identifier(schema, table))
+    else:
+        rows = sql.SQL("(select * from {} where _batch_id = {})").format(
+            sql.Identifier(schema, table), sql.Literal(batch_id)
+        )
+    return sql.SQL("{} as batch").format(rows) if alias else rows
 
 
-def sample_query(feed: str, batch_id: str, expectation: str, kwargs: dict[str, Any]) -> sql.Composable | None:
+def sample_query(
+    schema: str, table: str, batch_id: str | None, expectation: str, kwargs: dict[str, Any]
+) -> sql.Composable | None:
     """The SQL returning the rows a failed check is about, or None when it has no row-level meaning."""
     column = kwargs.get("column")
-    batch = _batch_rows(feed, batch_id)
+    batch = _batch_rows(schema, table, batch_id)
+    # Raw rows carry their file row number; mart rows have none.
+    row_number = sql.SQL("_row_number, ") if schema == "raw" else sql.SQL("")
+    order = sql.SQL("_row_number") if schema == "raw" else sql.SQL("1")
     limit = sql.Literal(SAMPLE_SIZE)
     if expectation == "unexpected_rows_expectation":
-        # The suite's own query, on the same batch GX validated.
+        # The suite's own query, on the same batch GX validated. As in GX, a query with a join
+        # names its own alias for {batch}.
         query = str(kwargs["unexpected_rows_query"]).replace("{batch}", "{batch_rows}")
+        rows = _batch_rows(schema, table, batch_id, alias=not re.search(r"\bjoin\b", query, re.IGNORECASE))
         return sql.SQL("select * from ({query}) as unexpected limit {limit}").format(
-            query=sql.SQL(query).format(batch_rows=batch), limit=limit
+            query=sql.SQL(query).format(batch_rows=rows), limit=limit
         )
     if expectation in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
         # Rows whose key occurs more than once in the batch.
         key = sql.SQL(", ").join(map(sql.Identifier, kwargs.get("column_list") or [column]))
         return sql.SQL(
-            "select _row_number, {key} from {batch} where ({key}) in "
+            "select {row_number}{key} from {batch} where ({key}) in "
             "(select {key} from {inner} group by {key} having count(*) > 1) "
-            "order by {key}, _row_number limit {limit}"
-        ).format(key=key, batch=batch, inner=_batch_rows(feed, batch_id), limit=limit)
+            "order by {key}, {order} limit {limit}"
+        ).format(
+            row_number=row_number,
+            key=key,
+            batch=batch,
+            inner=_batch_rows(schema, table, batch_id),
+            order=order,
+            limit=limit,
+        )
     if column is None:
         return None
     col = sql.Identifier(column)
@@ -66,17 +87,33 @@ def sample_query(feed: str, batch_id: str, expectation: str, kwargs: dict[str, A
     condition = conditions.get(expectation)
     if condition is None:
         return None
-    return sql.SQL(
-        "select _row_number, {col} from {batch} where {condition} order by _row_number limit {limit}"
-    ).format(col=col, batch=batch, condition=condition, limit=limit)
+    template = "select {row_number}{col} from {batch} where {condition} order by {order} limit {limit}"
+    return sql.SQL(template).format(
+        row_number=row_number, col=col, batch=batch, condition=condition, order=order, limit=limit
+    )
 
 
 def mask_row(row: dict[str, Any], pii_columns: list[str]) -> dict[str, Any]:
-    return {k: mask_value(v) if k in pii_columns else v for k, v in row.items()}
+    return {k: mask_value(v) if k in pii_columns else _jsonable(v) for k, v in row.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    """Sample values go into a jsonb column: numbers stay numbers, dates become ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
 
 
 def add_samples(
-    outcomes: list[CheckOutcome], feed: str, batch_id: str, *, dsn: str, pii_columns: list[str]
+    outcomes: list[CheckOutcome],
+    schema: str,
+    table: str,
+    batch_id: str | None,
+    *,
+    dsn: str,
+    pii_columns: list[str],
 ) -> list[CheckOutcome]:
     failed = [o for o in outcomes if not o.success and not o.unexpected_sample]
     if not failed:
@@ -85,7 +122,7 @@ def add_samples(
     with warehouse.connect(dsn, autocommit=True) as conn:
         for outcome in failed:
             kwargs = {k: v for k, v in outcome.expectation_config.items() if k not in ("description",)}
-            query = sample_query(feed, batch_id, outcome.expectation, kwargs)
+            query = sample_query(schema, table, batch_id, outcome.expectation, kwargs)
             if query is None:
                 continue
             with conn.cursor() as cur:
