@@ -27,6 +27,22 @@ create table marts.fct_findings (
 );
 """
 
+# The marts beyond the core four (docs/contracts.md "Further marts"); a test may leave them out.
+EXTRA_MARTS_DDL = """
+create table marts.fct_foreigners_present_by_permit (
+    reference_date date, region_code text, province_code text, country_code text,
+    permit_type text, visa_category text, foreigner_count bigint
+);
+create table marts.fct_foreign_workers_active (
+    reference_date date, region_code text, province_code text, employer_name text,
+    kbli_section_code text, kbli_section_name text, sector text, country_code text, worker_count bigint
+);
+create table marts.fct_lodging_arrivals_weekly (
+    reference_date date, week_start_date date, week_end_date date, region_code text,
+    province_code text, country_code text, week_number int, arrival_count bigint
+);
+"""
+
 REGIONS = [
     ("36", "Banten", "provinsi", "36", "Banten"),
     ("36.01", "Kabupaten Pandeglang", "kabupaten", "36", "Banten"),
@@ -66,6 +82,44 @@ PRESENT = [
     ("2025-11-30", "36.03", "36", "KOR", 9999),  # after the cut-off: ignored
 ]
 
+# fct_foreigners_present split by permit type and purpose: sums to PRESENT per region and country.
+PRESENT_BY_PERMIT = [
+    # region_code, province_code, country_code, permit_type, visa_category, count
+    ("36.03", "36", "KOR", "ITAS", "bekerja", 1000),
+    ("36.03", "36", "KOR", "ITK", "kunjungan", 234),
+    ("36.03", "36", "CHN", "ITAS", "bekerja", 456),
+    ("36.04", "36", "KOR", "ITAS", "investor", 321),
+    ("36.04", "36", "JPN", "ITAP", "keluarga", 87),
+    ("36.72", "36", "CHN", "ITAS", "bekerja", 640),
+    ("36.73", "36", "CHN", "ITAS", "penelitian", 12),
+    ("36.73", "36", "IND", "ITK", "kunjungan", 3),
+    ("36.74", "36", "USA", "ITK", "pekerja_jarak_jauh", 45),
+    (None, "36", "CHN", None, "lainnya", 7),
+    ("62.71", "62", "CHN", "ITAS", "bekerja", 99),
+]
+
+WORKERS = [
+    # region_code, province_code, employer, kbli section, section name, sector, country, workers
+    ("36.04", "36", "PT Baja Pesisir Makmur", "C", "Industri Pengolahan", "INDUSTRI", "CHN", 120),
+    ("36.72", "36", "PT Baja Pesisir Makmur", "C", "Industri Pengolahan", "INDUSTRI", "KOR", 30),
+    ("36.72", "36", "PT Kimia Selat Sunda", "C", "Industri Pengolahan", "INDUSTRI", "KOR", 45),
+    ("36.03", "36", "PT Konsultan Teknik Tangerang", "M", "Aktivitas Profesional", "JASA", "JPN", 8),
+    (None, "36", "PT Tambak Udang Selatan", "A", "Pertanian", "PERTANIAN_DAN_MARITIM", "IND", 2),
+    ("62.71", "62", "PT Sawit Kahayan", "A", "Pertanian", "PERTANIAN_DAN_MARITIM", "CHN", 14),
+]
+
+# Weekly lodging arrivals: Kabupaten Serang's Chinese guests surge in the last week (30 against 2
+# a week before); Kabupaten Tangerang's Koreans hold steady at 5 a week.
+ARRIVALS = [
+    (week, region, province, country, count)
+    for region, province, country, last, before in (
+        ("36.04", "36", "CHN", 30, 2),
+        ("36.03", "36", "KOR", 5, 5),
+        ("62.71", "62", "CHN", 3, 1),
+    )
+    for week, count in [(0, last)] + [(w, before) for w in range(1, 13)]
+]
+
 FINDINGS = [
     # finding_id, code, region, agency, first_seen, status, resolved
     ("f1", "OVERSTAY", "36.03", "Kantor Imigrasi", "2025-10-20", "baru", None),
@@ -92,6 +146,16 @@ EXPECTED = {
     "korea": "1.555",
     "china": "1.115",
     "kota_serang_total": "15",
+    # Permit type x purpose (Banten)
+    "itas_total": "2.429",  # 1000+456+321+640+12
+    "itk_total": "282",  # 234+3+45
+    "bekerja_total": "2.096",  # 1000+456+640
+    # Workers (Banten)
+    "workers_total": "205",  # 120+30+45+8+2
+    "industri": "195",
+    # Arrivals (Banten): last week 35, weeks 1..12 average (2+5)*12/12 = 7
+    "arrivals_last_week": "35",
+    "arrivals_baseline": "7,0",
 }
 
 LEDGER = [
@@ -129,8 +193,10 @@ RAW_PLACED = [
 ]
 
 
-def create_marts(conn: psycopg.Connection) -> None:
+def create_marts(conn: psycopg.Connection, *, extra: bool = True) -> None:
     conn.execute(MARTS_DDL)
+    if extra:
+        create_extra_marts(conn)
     with conn.cursor() as cur:
         cur.executemany("insert into marts.dim_regions values (%s, %s, %s, %s, %s)", REGIONS)
         cur.executemany("insert into marts.dim_countries values (%s, %s, %s)", COUNTRIES)
@@ -142,6 +208,27 @@ def create_marts(conn: psycopg.Connection) -> None:
             [
                 (f, code, region, agency, f, first, first, status, resolved, REF)
                 for f, code, region, agency, first, status, resolved in FINDINGS
+            ],
+        )
+
+
+def create_extra_marts(conn: psycopg.Connection) -> None:
+    conn.execute(EXTRA_MARTS_DDL)
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into marts.fct_foreigners_present_by_permit values (%s, %s, %s, %s, %s, %s, %s)",
+            [(REF, *row) for row in PRESENT_BY_PERMIT],
+        )
+        cur.executemany(
+            "insert into marts.fct_foreign_workers_active values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(REF, *row) for row in WORKERS],
+        )
+        cur.executemany(
+            "insert into marts.fct_lodging_arrivals_weekly values (%s, %s::date - 7 * %s - 6, "
+            "%s::date - 7 * %s, %s, %s, %s, %s, %s)",
+            [
+                (REF, REF, week, REF, week, region, province, country, week, count)
+                for week, region, province, country, count in ARRIVALS
             ],
         )
 

@@ -73,6 +73,18 @@ class AgencyRow:
         return self.new + self.continuing
 
 
+@dataclass(frozen=True)
+class FindingRow:
+    """One finding as the briefing counts it: no person key, no detail text."""
+
+    finding_code: str
+    region_code: str | None
+    agency: str
+    severity: str | None
+    first_seen_date: date | None
+    kind: str  # new | continuing | resolved (since the previous meeting)
+
+
 @dataclass
 class MartData:
     region: Region
@@ -84,6 +96,18 @@ class MartData:
     agencies: list[AgencyRow]
     findings_since: date | None  # new/resolved are counted after this date (previous meeting's cut-off)
     totals: dict[str, int] = field(default_factory=dict)
+    findings: list[FindingRow] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)  # marts this warehouse does not have (yet)
+    previous_present: int | None = None  # present at the previous meeting's cut-off, when the mart kept it
+    previous_reference_date: date | None = None
+
+    @property
+    def has_presence(self) -> bool:
+        return "fct_foreigners_present" not in self.missing
+
+    @property
+    def has_findings(self) -> bool:
+        return "fct_findings" not in self.missing
 
 
 def _region(row: tuple) -> Region:
@@ -111,6 +135,19 @@ def load_region(conn: psycopg.Connection, region_code: str) -> tuple[Region, lis
     return region, [_region(r) for r in scope]
 
 
+def table_exists(conn: psycopg.Connection, qualified: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+
+
+def scope_filter(region: Region, alias: str = "") -> tuple[str, dict[str, str]]:
+    """SQL condition for a mart row belonging to the briefing: its province (unresolved kab/kota
+    included) for a province briefing, the kab/kota itself otherwise."""
+    prefix = f"{alias}." if alias else ""
+    if region.is_province:
+        return f"{prefix}province_code = %(code)s", {"code": region.province_code}
+    return f"{prefix}region_code = %(code)s", {"code": region.region_code}
+
+
 def _has_column(conn: psycopg.Connection, schema: str, table: str, column: str) -> bool:
     return (
         conn.execute(
@@ -122,7 +159,7 @@ def _has_column(conn: psycopg.Connection, schema: str, table: str, column: str) 
     )
 
 
-def _reference_date(conn: psycopg.Connection, table: str, cutoff: date) -> date | None:
+def reference_date(conn: psycopg.Connection, table: str, cutoff: date) -> date | None:
     """The latest reference date at or before the cut-off; fails if the mart was built only later."""
     latest, earliest_after = conn.execute(
         f"select max(reference_date) filter (where reference_date <= %(c)s), "
@@ -145,45 +182,76 @@ def load_marts(
     findings_since: date | None,
     language: str,
 ) -> MartData:
+    """Presence and findings for the briefing; a mart that does not exist yet is left out (listed
+    in `missing`), so the briefing says so instead of failing. dim_regions is required."""
     region, scope = load_region(conn, region_code)
-    reference = _reference_date(conn, "marts.fct_foreigners_present", cutoff)
-    _reference_date(conn, "marts.fct_findings", cutoff)  # same staleness check for findings
+    missing = {
+        table
+        for table in ("fct_foreigners_present", "fct_findings", "dim_countries")
+        if not table_exists(conn, f"marts.{table}")
+    }
+    reference = previous_reference = None
+    present: list[tuple] = []
+    previous_present = None
+    present_filter, present_params = scope_filter(region, "present")
+    if "fct_foreigners_present" not in missing:
+        reference = reference_date(conn, "marts.fct_foreigners_present", cutoff)
+        countries = "dim_countries" not in missing
+        name_column = ("name_id" if language == "id" else "name_en") if countries else "null::text"
+        join = (
+            "left join marts.dim_countries as countries on countries.country_code = present.country_code"
+            if countries
+            else ""
+        )
+        name = f"countries.{name_column}" if countries else name_column
+        present = conn.execute(
+            f"""
+            select present.region_code, present.country_code, {name},
+                   sum(present.foreigner_count)::bigint as foreigner_count
+            from marts.fct_foreigners_present as present
+            {join}
+            where present.reference_date = %(ref)s and {present_filter}
+            group by 1, 2, 3
+            """,
+            {"ref": reference, **present_params},
+        ).fetchall()
+        if findings_since is not None:
+            # The mart may keep earlier runs: the count at the previous meeting's cut-off.
+            previous_reference, previous_present = conn.execute(
+                f"""
+                select present.reference_date, sum(present.foreigner_count)::bigint
+                from marts.fct_foreigners_present as present
+                where present.reference_date = (
+                    select max(reference_date) from marts.fct_foreigners_present
+                    where reference_date <= %(since)s
+                ) and {present_filter}
+                group by 1
+                """,
+                {"since": findings_since, **present_params},
+            ).fetchone() or (None, None)
 
-    if region.is_province:
-        present_filter, present_params = "province_code = %(code)s", {"code": region.province_code}
-    else:
-        present_filter, present_params = "region_code = %(code)s", {"code": region.region_code}
-    name_column = "name_id" if language == "id" else "name_en"
-    present = conn.execute(
-        f"""
-        select present.region_code, present.country_code, countries.{name_column},
-               sum(present.foreigner_count)::bigint as foreigner_count
-        from marts.fct_foreigners_present as present
-        left join marts.dim_countries as countries on countries.country_code = present.country_code
-        where present.reference_date = %(ref)s and {present_filter}
-        group by 1, 2, 3
-        """,
-        {"ref": reference, **present_params},
-    ).fetchall()
-
-    # Latest state of each finding as of the cut-off; works for a snapshot mart and a history mart.
-    scope_codes = [r.region_code for r in scope] + [region.region_code]
-    # A finding whose kab/kota is unresolved still belongs to a province briefing when the mart
-    # carries its province (an optional column beyond docs/contracts.md).
-    unresolved = ""
-    if region.is_province and _has_column(conn, "marts", "fct_findings", "province_code"):
-        unresolved = "or (region_code is null and province_code = %(province)s)"
-    findings = conn.execute(
-        f"""
-        select distinct on (finding_id)
-            finding_id, finding_code, region_code, responsible_agency,
-            first_seen_date, status, resolved_date
-        from marts.fct_findings
-        where reference_date <= %(cutoff)s and (region_code = any(%(codes)s) {unresolved})
-        order by finding_id, reference_date desc
-        """,
-        {"cutoff": cutoff, "codes": scope_codes, "province": region.province_code},
-    ).fetchall()
+    findings: list[tuple] = []
+    if "fct_findings" not in missing:
+        reference_date(conn, "marts.fct_findings", cutoff)  # same staleness check for findings
+        # Latest state of each finding as of the cut-off; works for a snapshot mart and a history mart.
+        scope_codes = [r.region_code for r in scope] + [region.region_code]
+        # A finding whose kab/kota is unresolved still belongs to a province briefing when the mart
+        # carries its province.
+        unresolved = ""
+        if region.is_province and _has_column(conn, "marts", "fct_findings", "province_code"):
+            unresolved = "or (region_code is null and province_code = %(province)s)"
+        severity = "severity" if _has_column(conn, "marts", "fct_findings", "severity") else "null::text"
+        findings = conn.execute(
+            f"""
+            select distinct on (finding_id)
+                finding_id, finding_code, region_code, responsible_agency,
+                first_seen_date, status, resolved_date, {severity}
+            from marts.fct_findings
+            where reference_date <= %(cutoff)s and (region_code = any(%(codes)s) {unresolved})
+            order by finding_id, reference_date desc
+            """,
+            {"cutoff": cutoff, "codes": scope_codes, "province": region.province_code},
+        ).fetchall()
 
     names = {r.region_code: r.region_name for r in scope}
     by_region: dict[str | None, RegionRow] = {code: RegionRow(code, name) for code, name in names.items()}
@@ -196,7 +264,8 @@ def load_marts(
     types: dict[str, FindingTypeRow] = {}
     agencies: dict[str, AgencyRow] = {}
     type_agencies: dict[str, set[str]] = defaultdict(set)
-    for _fid, code, finding_region, agency, first_seen, status, resolved_date in findings:
+    finding_rows: list[FindingRow] = []
+    for _fid, code, finding_region, agency, first_seen, status, resolved_date, severity in findings:
         agency = agency or "–"
         type_row = types.setdefault(code, FindingTypeRow(code, []))
         agency_row = agencies.setdefault(agency, AgencyRow(agency))
@@ -217,6 +286,7 @@ def load_marts(
             continue  # resolved before the previous meeting: already reported then
         for row in (type_row, agency_row):
             setattr(row, kind, getattr(row, kind) + 1)
+        finding_rows.append(FindingRow(code, finding_region, agency, severity, first_seen, kind))
     for code, row in types.items():
         row.agencies = sorted(type_agencies[code])
 
@@ -247,4 +317,8 @@ def load_marts(
         agencies=sorted(agencies.values(), key=lambda r: (-r.open, r.agency)),
         findings_since=findings_since,
         totals=totals,
+        findings=finding_rows,
+        missing=missing,
+        previous_present=previous_present,
+        previous_reference_date=previous_reference,
     )

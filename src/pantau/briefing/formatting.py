@@ -50,6 +50,19 @@ class Formatter:
             return f"< {self.suppress_below}"
         return self.number(value)
 
+    def decimal(self, value: float) -> str:
+        """One decimal, grouped the local way: `1.234,5` (id), `1,234.5` (en)."""
+        text = f"{value:,.1f}"
+        return text.translate(str.maketrans(",.", ".,")) if self.language == "id" else text
+
+    def change(self, value: int) -> str:
+        """A signed difference of counts: `+12`, `−3`, `±0`; a small one is suppressed like a count."""
+        if value == 0:
+            return "±0"
+        if self.is_suppressed(abs(value)):
+            return f"± < {self.suppress_below}"
+        return ("+" if value > 0 else "\u2212") + self.number(abs(value))
+
     def percent(self, part: int, whole: int) -> str:
         if not whole:
             return "–"

@@ -197,6 +197,254 @@ LABELS: dict[str, dict[str, str]] = {
         "(Law 27/2022 on Personal Data Protection).",
     },
     "sources": {"id": "Sumber data", "en": "Data sources"},
+    # Sections that read a mart that may not exist yet
+    "not_available": {
+        "id": "Data tidak tersedia: mart {mart} belum ada di gudang data ini.",
+        "en": "Data not available: the mart {mart} does not exist in this warehouse yet.",
+    },
+    "not_available_short": {"id": "data tidak tersedia", "en": "data not available"},
+    # Summary: headline cards and developments
+    "since_previous": {"id": "sejak rapat sebelumnya", "en": "since the previous meeting"},
+    "new_resolved": {"id": "{new} baru, {resolved} selesai", "en": "{new} new, {resolved} resolved"},
+    "active_workers": {"id": "Tenaga kerja asing aktif", "en": "Active foreign workers"},
+    "arrivals_last_week": {
+        "id": "Kedatangan tamu asing, 7 hari terakhir",
+        "en": "Foreign guest arrivals, last 7 days",
+    },
+    "weekly_average": {
+        "id": "rata-rata 12 minggu sebelumnya: {n}/minggu",
+        "en": "average of the 12 weeks before: {n}/week",
+    },
+    "developments": {"id": "Perkembangan utama", "en": "Key developments"},
+    "dev_new_findings_since": {
+        "id": "Sejak {since} terdeteksi {n} temuan baru, terbanyak {type} ({k}), untuk ditindaklanjuti "
+        "oleh {agency}.",
+        "en": "Since {since}, {n} new findings were detected, most of them {type} ({k}), for follow-up "
+        "by {agency}.",
+    },
+    "dev_new_findings": {
+        "id": "Terdeteksi {n} temuan baru, terbanyak {type} ({k}), untuk ditindaklanjuti oleh {agency}.",
+        "en": "{n} new findings were detected, most of them {type} ({k}), for follow-up by {agency}.",
+    },
+    "dev_high_severity": {
+        "id": "{n} di antaranya berprioritas tinggi.",
+        "en": "{n} of them are high priority.",
+    },
+    "dev_resolved": {"id": "{n} temuan telah selesai.", "en": "{n} findings were resolved."},
+    "dev_open_findings": {
+        "id": "Tidak ada temuan baru; {n} temuan masih terbuka, terbanyak {type} ({k}).",
+        "en": "No new findings; {n} findings remain open, most of them {type} ({k}).",
+    },
+    "dev_no_findings": {
+        "id": "Tidak ada temuan terbuka di wilayah ini.",
+        "en": "There are no open findings in this region.",
+    },
+    "dev_not_validated": {
+        "id": "Data masukan belum lolos pemeriksaan kualitas: angka dalam briefing ini belum tervalidasi.",
+        "en": "The input data did not pass the quality checks: the figures in this briefing are not "
+        "validated.",
+    },
+    "dev_rejected_files": {
+        "id": "Berkas terakhir dari {agencies} ({feeds}) ditolak pemeriksaan kualitas; angkanya memakai "
+        "data terakhir yang lolos pemeriksaan.",
+        "en": "The latest file from {agencies} ({feeds}) was rejected by the quality checks; its figures "
+        "use the last data that passed.",
+    },
+    "dev_stale_feeds": {
+        "id": "Kiriman data dari {agencies} ({feeds}) terlambat atau tidak ada; angkanya mungkin tidak "
+        "mutakhir.",
+        "en": "Data from {agencies} ({feeds}) is late or missing; its figures may be out of date.",
+    },
+    "dev_arrivals_up": {
+        "id": "Kedatangan tamu asing di penginapan dalam 7 hari terakhir ({n}) {pct} di atas rata-rata "
+        "12 minggu sebelumnya ({base} per minggu).",
+        "en": "Foreign guest arrivals at lodgings in the last 7 days ({n}) were {pct} above the average "
+        "of the 12 weeks before ({base} per week).",
+    },
+    "dev_arrivals_new": {
+        "id": "Tercatat {n} kedatangan tamu asing di penginapan dalam 7 hari terakhir, padahal 12 minggu "
+        "sebelumnya tidak ada.",
+        "en": "{n} foreign guests checked in at lodgings in the last 7 days, after none in the 12 weeks "
+        "before.",
+    },
+    "dev_arrivals_top": {"id": "Terbanyak dari {country} ({n}).", "en": "Most came from {country} ({n})."},
+    "dev_arrivals_down": {
+        "id": "Kedatangan tamu asing di penginapan dalam 7 hari terakhir turun menjadi {n}, dibanding "
+        "rata-rata {base} per minggu sebelumnya.",
+        "en": "Foreign guest arrivals at lodgings in the last 7 days fell to {n}, against an average "
+        "of {base} per week before.",
+    },
+    "dev_presence": {
+        "id": "{n} orang asing memegang izin tinggal berlaku; terbanyak di {region} ({share}), "
+        "dan kewarganegaraan terbanyak {country} ({k}).",
+        "en": "{n} foreigners hold a valid stay permit; most are in {region} ({share}), and the largest "
+        "nationality is {country} ({k}).",
+    },
+    "dev_presence_change": {
+        "id": "Perubahan sejak {date}: {change}.",
+        "en": "Change since {date}: {change}.",
+    },
+    "dev_workers": {
+        "id": "{n} tenaga kerja asing aktif pada {employers} pemberi kerja; sektor terbanyak {sector} "
+        "({share}).",
+        "en": "{n} foreign workers are active with {employers} employers; the largest sector is {sector} "
+        "({share}).",
+    },
+    # Permit type and purpose
+    "permits": {"id": "Menurut jenis izin dan tujuan", "en": "By permit type and purpose"},
+    "permits_intro": {
+        "id": "Jenis izin tinggal (ITK kunjungan, ITAS terbatas, ITAP tetap) dan tujuan menurut indeks visa.",
+        "en": "Stay permit type (ITK visit, ITAS limited, ITAP permanent) and purpose from the visa index.",
+    },
+    "purpose_col": {"id": "Tujuan", "en": "Purpose"},
+    "permit_unknown": {"id": "Tidak diketahui", "en": "Unknown"},
+    "purpose_kunjungan": {"id": "Kunjungan", "en": "Visit"},
+    "purpose_bekerja": {"id": "Bekerja", "en": "Work"},
+    "purpose_investor": {"id": "Investor", "en": "Investor"},
+    "purpose_penelitian": {"id": "Penelitian", "en": "Research"},
+    "purpose_keluarga": {"id": "Keluarga", "en": "Family"},
+    "purpose_pekerja_jarak_jauh": {"id": "Pekerja jarak jauh", "en": "Remote worker"},
+    "purpose_lainnya": {"id": "Lainnya", "en": "Other"},
+    # Arrivals
+    "arrivals": {"id": "Kedatangan di penginapan", "en": "Arrivals at lodgings"},
+    "arrivals_intro": {
+        "id": "Tamu asing yang check-in menurut laporan APOA, per minggu (minggu terakhir berakhir {date}).",
+        "en": "Foreign guests checking in according to APOA reports, per week (the last week ends {date}).",
+    },
+    "chart_arrivals": {"id": "Kedatangan tamu asing per minggu", "en": "Foreign guest arrivals per week"},
+    "last_week_col": {"id": "7 hari terakhir", "en": "Last 7 days"},
+    "baseline_col": {"id": "Rata-rata 12 minggu", "en": "12-week average"},
+    # Workers
+    "workers": {"id": "Tenaga kerja asing", "en": "Foreign workers"},
+    "workers_intro": {
+        "id": "Tenaga kerja asing dengan RPTKA aktif pada {date} (Disnakertrans), menurut lokasi kerja.",
+        "en": "Foreign workers with an RPTKA active on {date} (Disnakertrans), by work location.",
+    },
+    "sector_col": {"id": "Sektor", "en": "Sector"},
+    "kbli_col": {"id": "Bidang usaha (KBLI)", "en": "Business field (KBLI)"},
+    "employer_col": {"id": "Pemberi kerja", "en": "Employer"},
+    "location_col": {"id": "Lokasi kerja", "en": "Work location"},
+    "workers_col": {"id": "TKA", "en": "Workers"},
+    "workers_by_sector": {"id": "Menurut sektor", "en": "By sector"},
+    "workers_by_location": {"id": "Menurut lokasi kerja", "en": "By work location"},
+    "workers_by_kbli": {"id": "Menurut bidang usaha", "en": "By business field"},
+    "workers_top_employers": {"id": "Pemberi kerja terbesar", "en": "Largest employers"},
+    "workers_by_country": {"id": "Menurut kewarganegaraan", "en": "By nationality"},
+    "employers_note": {
+        "id": "{shown} dari {total} pemberi kerja; lokasi dan sektor tempat sebagian besar TKA-nya bekerja.",
+        "en": "{shown} of {total} employers; location and sector where most of their workers are.",
+    },
+    "no_workers": {
+        "id": "Tidak ada tenaga kerja asing dengan RPTKA aktif pada tanggal acuan.",
+        "en": "No foreign worker had an active RPTKA on the reference date.",
+    },
+    "sector_JASA": {"id": "Jasa", "en": "Services"},
+    "sector_INDUSTRI": {"id": "Industri", "en": "Industry"},
+    "sector_PERTANIAN_DAN_MARITIM": {"id": "Pertanian dan maritim", "en": "Agriculture and maritime"},
+    "sector_PERTANIAN DAN MARITIM": {"id": "Pertanian dan maritim", "en": "Agriculture and maritime"},
+    # Findings: severity and follow-up
+    "severity_col": {"id": "Prioritas", "en": "Priority"},
+    "severity_tinggi": {"id": "tinggi", "en": "high"},
+    "severity_sedang": {"id": "sedang", "en": "medium"},
+    "severity_rendah": {"id": "rendah", "en": "low"},
+    "follow_up": {"id": "Tindak lanjut per instansi", "en": "Follow-up by agency"},
+    "follow_up_intro": {
+        "id": "Temuan terbuka (dan yang selesai sejak rapat sebelumnya) per instansi penanggung jawab, "
+        "menurut jenis dan kabupaten/kota. Rincian kasus tersedia bagi petugas berwenang di skema "
+        "restricted gudang data.",
+        "en": "Open findings (and those resolved since the previous meeting) per responsible agency, by "
+        "type and regency/city. Case details are available to authorised officers in the warehouse's "
+        "restricted schema.",
+    },
+    "oldest_col": {"id": "Terbuka sejak", "en": "Open since"},
+    "agency_open": {"id": "{n} temuan terbuka", "en": "{n} open findings"},
+    # Freshness and scorecard
+    "freshness": {"id": "Kesegaran data per sumber", "en": "Data freshness per feed"},
+    "freshness_intro": {
+        "id": "Berkas terakhir yang lolos pemeriksaan, per sumber, dibanding jadwal kirimnya (per {date}).",
+        "en": "The latest file that passed the checks, per feed, against its delivery schedule "
+        "(as of {date}).",
+    },
+    "cadence_col": {"id": "Jadwal", "en": "Schedule"},
+    "last_accepted_col": {"id": "Terakhir diterima", "en": "Last accepted"},
+    "freshness_col": {"id": "Kesegaran", "en": "Freshness"},
+    "cadence_days": {"id": "tiap {n} hari", "en": "every {n} days"},
+    "cadence_ad_hoc": {"id": "sewaktu-waktu", "en": "ad hoc"},
+    "fresh_tepat waktu": {"id": "tepat waktu", "en": "on time"},
+    "fresh_terlambat": {"id": "terlambat", "en": "late"},
+    "fresh_tidak ada": {"id": "tidak ada", "en": "missing"},
+    "latest_files": {"id": "Berkas terakhir per sumber", "en": "Latest file per feed"},
+    "scorecard": {"id": "Kartu nilai per instansi", "en": "Scorecard per agency"},
+    "scorecard_since": {
+        "id": "Berkas yang diterima sejak penyusunan briefing sebelumnya ({since}).",
+        "en": "Files received since the previous briefing was prepared ({since}).",
+    },
+    "scorecard_all": {"id": "Semua berkas yang diterima.", "en": "All files received."},
+    "files_col": {"id": "Berkas", "en": "Files"},
+    "accepted_col": {"id": "Diterima", "en": "Accepted"},
+    "rejected_col": {"id": "Ditolak", "en": "Rejected"},
+    "on_time_col": {"id": "Sumber tepat waktu", "en": "Feeds on time"},
+    "checks_failed_col": {
+        "id": "Pemeriksaan gagal (memblokir/peringatan)",
+        "en": "Checks failed (blocking/warning)",
+    },
+    # Methodology additions
+    "method_cutoff": {
+        "id": "Batas data {cutoff}: semua angka dihitung per tanggal acuan {reference}; temuan baru dan "
+        "selesai dihitung sejak batas data rapat sebelumnya{since}.",
+        "en": "Data cut-off {cutoff}: every figure is computed as of the reference date {reference}; new "
+        "and resolved findings are counted since the previous meeting's cut-off{since}.",
+    },
+    "method_workers": {
+        "id": "Tenaga kerja asing: data RPTKA Disnakertrans yang aktif pada tanggal acuan (tanggal mulai "
+        "sampai tanggal selesai), menurut lokasi kerja.",
+        "en": "Foreign workers: Disnakertrans RPTKA records active on the reference date (start to end "
+        "date), by work location.",
+    },
+    "method_arrivals": {
+        "id": "Kedatangan: tamu asing berbeda yang check-in per minggu menurut laporan APOA penginapan.",
+        "en": "Arrivals: distinct foreign guests checking in per week according to lodging (APOA) reports.",
+    },
+    "finding_definitions": {"id": "Definisi temuan", "en": "Finding definitions"},
+    "def_OVERSTAY": {
+        "id": "Tercatat di penginapan atau laporan polisi setelah semua izin tinggalnya berakhir.",
+        "en": "Recorded at a lodging or in a police report after all their stay permits had expired.",
+    },
+    "def_TKA_TANPA_ITAS": {
+        "id": "Tenaga kerja asing dengan RPTKA aktif tanpa izin tinggal kerja yang berlaku.",
+        "en": "A foreign worker with an active RPTKA and no valid work stay permit.",
+    },
+    "def_ITAS_KERJA_TANPA_RPTKA": {
+        "id": "Izin tinggal kerja yang berlaku tanpa data RPTKA aktif di Disnakertrans.",
+        "en": "A valid work stay permit with no active Disnakertrans RPTKA record.",
+    },
+    "def_SKTT_TERLAMBAT": {
+        "id": "Pemegang ITAS tanpa SKTT lebih dari 14 hari setelah izin terbit.",
+        "en": "An ITAS holder without an SKTT more than 14 days after the permit was issued.",
+    },
+    "def_LOKASI_BERBEDA": {
+        "id": "Tenaga kerja asing yang berulang kali (3 kali dalam 90 hari) tercatat di luar lokasi "
+        "kerjanya.",
+        "en": "A foreign worker repeatedly (3 times in 90 days) recorded away from their work location.",
+    },
+    "def_IZIN_SEGERA_BERAKHIR": {
+        "id": "ITAS atau ITAP yang berakhir dalam 30 hari.",
+        "en": "An ITAS or ITAP expiring within 30 days.",
+    },
+    "def_PENELITI_TANPA_PEMBERITAHUAN": {
+        "id": "Visa penelitian atau kunjungan penelitian tanpa pemberitahuan penelitian ke Kesbangpol.",
+        "en": "A research visa or research visit without a research notification to Kesbangpol.",
+    },
+    "def_LONJAKAN_KEDATANGAN": {
+        "id": "Kedatangan satu kewarganegaraan di satu kabupaten/kota dalam 7 hari (minimal 10) jauh di atas "
+        "rata-rata 12 minggu sebelumnya.",
+        "en": "Arrivals of one nationality in one regency/city over 7 days (at least 10) far above the "
+        "average of the 12 weeks before.",
+    },
+    "def_LAPORAN_MASYARAKAT_TIDAK_COCOK": {
+        "id": "Laporan masyarakat tanpa data instansi yang cocok di kabupaten/kota dan periode itu.",
+        "en": "A community report with no matching agency record in that regency/city and period.",
+    },
     # Region levels
     "level_provinsi": {"id": "Provinsi", "en": "Province"},
     "level_kabupaten": {"id": "Kabupaten", "en": "Regency"},

@@ -7,11 +7,18 @@ inputs up in one status word that is also archived in `audit.briefings.quality_s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
 
+from pantau.briefing.scorecard import (
+    AgencyScore,
+    FeedFreshness,
+    failed_check_counts,
+    feed_cadences,
+    freshness_status,
+)
 from pantau.registry import feeds
 
 # Overall status, worst first: the first condition that holds names the briefing's inputs.
@@ -87,6 +94,9 @@ class QualityData:
     status: str
     input_batches: dict[str, list[str]]  # feed -> accepted batch ids (what dbt staging reads)
     mart_gate: MartGate = field(default_factory=MartGate)
+    freshness: list[FeedFreshness] = field(default_factory=list)
+    agencies: list[AgencyScore] = field(default_factory=list)  # the scorecard
+    period_start: datetime | None = None  # scorecard counts files received after this
 
     @property
     def validated(self) -> bool:
@@ -156,8 +166,16 @@ def batch_regions(conn: psycopg.Connection) -> dict[str, set[str]] | None:
     return found
 
 
-def load_quality(conn: psycopg.Connection, region_codes: set[str] | None = None) -> QualityData:
-    """Each feed's latest file concerning `region_codes` (None: all files), its checks, the verdict.
+def load_quality(
+    conn: psycopg.Connection,
+    region_codes: set[str] | None = None,
+    *,
+    as_of: datetime | None = None,
+    period_start: datetime | None = None,
+) -> QualityData:
+    """Each feed's latest file concerning `region_codes` (None: all files), its checks, the verdict;
+    each feed's freshness as of `as_of` (default: now) and each agency's scorecard over the files
+    received after `period_start` (None: all files).
 
     A file counts for a briefing when one of its rows names a region of the briefing, or when none
     of its rows can be placed (a quarantined file has no rows at all): such files are shown in
@@ -175,15 +193,15 @@ def load_quality(conn: psycopg.Connection, region_codes: set[str] | None = None)
 
     ledger = conn.execute(
         """
-        select feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code
+        select feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code,
+               coalesce(validated_at, loaded_at, received_at) as accepted_at
         from audit.load_ledger
         order by received_at, batch_id
         """
     ).fetchall()
+    ledger = [entry for entry in ledger if concerns(entry[1])]
     input_batches: dict[str, list[str]] = {}
-    for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code in ledger:
-        if not concerns(batch_id):
-            continue
+    for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code, _ in ledger:
         row = rows.setdefault(feed, FeedQuality(feed=feed, agency=feed, scheduled=False))
         # Ordered by arrival: the last one standing is the feed's latest file.
         row.batch_id, row.source_file, row.status = batch_id, source_file, status
@@ -220,12 +238,67 @@ def load_quality(conn: psycopg.Connection, region_codes: set[str] | None = None)
     position = {name: index for index, name in enumerate(registry)}
     ordered = sorted(rows.values(), key=lambda r: (position.get(r.feed, len(position)), r.feed))
     mart_gate = load_mart_gate(conn)
+    freshness, agencies = _freshness_and_scorecard(conn, ordered, ledger, as_of, period_start)
     return QualityData(
         feeds=ordered,
         status=overall_status(ordered, mart_gate),
         input_batches={feed: sorted(ids) for feed, ids in sorted(input_batches.items())},
         mart_gate=mart_gate,
+        freshness=freshness,
+        agencies=agencies,
+        period_start=period_start,
     )
+
+
+def _freshness_and_scorecard(
+    conn: psycopg.Connection,
+    feed_rows: list[FeedQuality],
+    ledger: list[tuple],
+    as_of: datetime | None,
+    period_start: datetime | None,
+) -> tuple[list[FeedFreshness], list[AgencyScore]]:
+    as_of = as_of or datetime.now(UTC)
+    cadences = feed_cadences(conn)
+    registry = feeds()
+    freshness: dict[str, FeedFreshness] = {}
+    for row in feed_rows:
+        agency, cadence = cadences.get(
+            row.feed,
+            (row.agency, registry[row.feed].cadence_days if row.feed in registry else None),
+        )
+        freshness[row.feed] = FeedFreshness(row.feed, agency, cadence)
+    for feed, _batch, _file, status, *_rest, accepted_at in ledger:
+        entry = freshness.get(feed)
+        if entry is not None and status == "accepted" and accepted_at <= as_of:
+            entry.last_accepted_at = max(filter(None, (entry.last_accepted_at, accepted_at)))
+    for entry in freshness.values():
+        entry.status = freshness_status(entry.cadence_days, entry.last_accepted_at, as_of)
+
+    in_period = [e for e in ledger if period_start is None or e[6] > period_start]
+    checks = failed_check_counts(conn, [e[1] for e in in_period])
+    scores: dict[str, AgencyScore] = {}
+    for entry in freshness.values():
+        score = scores.setdefault(entry.agency, AgencyScore(entry.agency))
+        score.feeds.append(entry.feed)
+        if entry.cadence_days is not None:
+            score.feeds_scheduled += 1
+            score.feeds_on_time += entry.status == "tepat waktu"
+    for feed, batch_id, _file, status, row_count, reject_count, *_rest in in_period:
+        agency = freshness[feed].agency if feed in freshness else feed
+        score = scores.setdefault(agency, AgencyScore(agency, [feed]))
+        score.files += 1
+        score.rows += row_count or 0
+        score.reject_rows += reject_count or 0
+        if status == "accepted":
+            score.accepted += 1
+        elif status in ("rejected", "quarantined"):
+            score.rejected += 1
+        else:
+            score.pending += 1
+        blocking, warning = checks.get(batch_id, (0, 0))
+        score.failed_blocking += blocking
+        score.failed_warning += warning
+    return list(freshness.values()), sorted(scores.values(), key=lambda s: s.agency)
 
 
 MART_SUITE_PREFIX = "marts__"

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from pantau import config
-from pantau.briefing import chart, pdf
+from pantau.briefing import chart, pdf, summary
+from pantau.briefing.breakdowns import Breakdowns, load_breakdowns
 from pantau.briefing.data import BriefingDataError, MartData, load_marts
+from pantau.briefing.followup import follow_up
 from pantau.briefing.formatting import Formatter, suppress_below
 from pantau.briefing.labels import Labels, labels_for
 from pantau.briefing.quality import QualityData, is_validated, load_quality
@@ -24,6 +26,18 @@ from pantau.calendar import Meeting, find_meeting, previous_meeting
 log = logging.getLogger(__name__)
 
 TOP_NATIONALITIES = 10
+# DESIGN.md's finding types, in the order the methodology defines them.
+FINDING_CODES = (
+    "OVERSTAY",
+    "TKA_TANPA_ITAS",
+    "ITAS_KERJA_TANPA_RPTKA",
+    "SKTT_TERLAMBAT",
+    "LOKASI_BERBEDA",
+    "IZIN_SEGERA_BERAKHIR",
+    "PENELITI_TANPA_PEMBERITAHUAN",
+    "LONJAKAN_KEDATANGAN",
+    "LAPORAN_MASYARAKAT_TIDAK_COCOK",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,12 @@ def data_cutoff(meeting: Meeting) -> date:
     return config.as_of() or meeting.data_cutoff
 
 
+def freshness_as_of(meeting: Meeting, cutoff: date) -> datetime:
+    """Feeds are judged as of the end of the cut-off day (meeting's time zone), never after now."""
+    end_of_day = datetime.combine(cutoff + timedelta(days=1), time(0), tzinfo=ZoneInfo(meeting.timezone))
+    return min(end_of_day, datetime.now(ZoneInfo(meeting.timezone)))
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -85,20 +105,42 @@ def _nationality_rows(marts: MartData, labels: Labels) -> list[dict[str, Any]]:
     return rows
 
 
-def _chart(marts: MartData, labels: Labels, fmt: Formatter) -> tuple[str, str]:
-    """Province: foreigners per kab/kota. Kab/kota: its top nationalities."""
-    if marts.region.is_province:
-        title = labels["chart_by_region"]
+def _charts(marts: MartData, extra: Breakdowns, labels: Labels, fmt: Formatter) -> dict[str, dict]:
+    """Vector charts: foreigners per kab/kota (province), top nationalities, weekly arrivals."""
+    charts: dict[str, dict] = {}
+
+    def add(name: str, title: str, svg: str) -> None:
+        charts[name] = {"title": title, "uri": chart.svg_data_uri(svg)}
+
+    if marts.region.is_province and marts.has_presence:
         bars = [
             (r.region_name or r.region_code or labels["unidentified"], r.present)
             for r in marts.regions
             if r.region_code is not None
         ]
-    else:
-        title = labels["chart_by_country"]
+        add("region", labels["chart_by_region"], chart.bar_chart_svg(labels["chart_by_region"], bars, fmt))
+    if marts.has_presence:
         bars = [(r.name or r.country_code or labels["unidentified"], r.present) for r in marts.nationalities]
-        bars = bars[:TOP_NATIONALITIES]
-    return title, chart.svg_data_uri(chart.bar_chart_svg(title, bars, fmt))
+        title = labels["chart_by_country"]
+        add("country", title, chart.bar_chart_svg(title, bars[:TOP_NATIONALITIES], fmt))
+    if extra.arrivals is not None and extra.arrivals.weeks:
+        points = [(fmt.short_date(w.week_end), w.arrivals) for w in extra.arrivals.weeks]
+        title = labels["chart_arrivals"]
+        add("arrivals", title, chart.line_chart_svg(title, points, fmt))
+    return charts
+
+
+def region_namer(marts: MartData, labels: Labels):
+    names = {r.region_code: r.region_name for r in marts.scope} | {
+        r.region_code: r.region_name for r in marts.regions if r.region_name
+    }
+
+    def name(code: str | None) -> str:
+        if code is None:
+            return labels["unidentified"]
+        return names.get(code) or code
+
+    return name
 
 
 def build_context(
@@ -110,10 +152,12 @@ def build_context(
     *,
     language: str,
     generated_at: datetime,
+    extra: Breakdowns | None = None,
 ) -> dict[str, Any]:
     labels = labels_for(language)
     fmt = Formatter(labels, suppress_below())
-    chart_title, chart_uri = _chart(marts, labels, fmt)
+    extra = extra or Breakdowns()
+    region_name = region_namer(marts, labels)
     reference_note = ""
     if marts.reference_date is not None and marts.reference_date != cutoff:
         reference_note = labels["reference_mismatch"].format(
@@ -128,6 +172,8 @@ def build_context(
     marking = labels["classification"]
     if not validated:
         marking = f"{marking} · {labels['not_validated_marking']}"
+    reference = marts.reference_date or cutoff
+    since_text = f" ({fmt.date(marts.findings_since)})" if marts.findings_since else ""
     return {
         "lang": language,
         "L": labels,
@@ -137,6 +183,7 @@ def build_context(
         "meeting_when": f"{fmt.long_date(starts.date())}, {fmt.clock(starts)}",
         "previous": previous,
         "region": marts.region,
+        "region_name": region_name,
         "cutoff": cutoff,
         "generated_at": fmt.timestamp(generated_at),
         "generated_iso": generated_at.isoformat(timespec="seconds"),
@@ -146,15 +193,28 @@ def build_context(
         "validated": validated,
         "marking": marking,
         "not_validated_note": labels["not_validated_note"].format(status=labels[f"quality_{quality.status}"]),
+        "headlines": summary.headlines(marts, extra.workers, extra.arrivals, labels, fmt),
+        "developments": summary.developments(
+            marts, quality, extra.workers, extra.arrivals, labels, fmt, region_name
+        ),
         "nationality_rows": _nationality_rows(marts, labels),
-        "chart_title": chart_title,
-        "chart_uri": chart_uri,
+        "charts": _charts(marts, extra, labels, fmt),
+        "permits": extra.permits,
+        "workers": extra.workers,
+        "arrivals": extra.arrivals,
+        "follow_up": follow_up(marts.findings),
+        "finding_label": lambda code: summary.finding_label(labels, code),
+        "finding_codes": FINDING_CODES,
         "suppress_below": fmt.suppress_below,
         "chart_note": labels["chart_suppressed_note"].format(k=fmt.suppress_below),
         "suppression_note": labels["method_suppression"].format(k=fmt.suppress_below),
-        "presence_intro": labels["presence_intro"].format(date=fmt.date(marts.reference_date or cutoff)),
+        "presence_intro": labels["presence_intro"].format(date=fmt.date(reference)),
         "findings_intro": findings_intro,
         "reference_note": reference_note,
+        "method_cutoff": labels["method_cutoff"].format(
+            cutoff=fmt.date(cutoff), reference=fmt.date(reference), since=since_text
+        ),
+        "not_available": lambda mart: labels["not_available"].format(mart=mart),
     }
 
 
@@ -213,8 +273,14 @@ def render_briefing(
         try:
             with conn.transaction():
                 marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
+                extra = load_breakdowns(conn, marts.region, cutoff, language, since)
                 region_codes = {marts.region.region_code} | {r.region_code for r in marts.scope}
-                quality = load_quality(conn, region_codes)
+                quality = load_quality(
+                    conn,
+                    region_codes,
+                    as_of=freshness_as_of(meeting, cutoff),
+                    period_start=previous.briefing_due_at if previous else None,
+                )
         except psycopg.errors.UndefinedTable as exc:
             raise BriefingDataError(
                 f"{exc.diag.message_primary}: the marts are not built in this warehouse yet. "
@@ -223,7 +289,7 @@ def render_briefing(
 
     generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
     context = build_context(
-        meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at
+        meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at, extra=extra
     )
     html = pdf.render_html(context)
     target = (out_dir or config.output_dir() / "briefings") / briefing_filename(
