@@ -413,3 +413,51 @@ def test_symbolic_link_is_quarantined_not_followed(db: str, tmp_path: Path):
         )
     assert_companions_loaded(db, companions)
     assert_originals_kept(landing, db)
+
+
+# --- unparseable dates: loaded as sent, judged by gate 1 --------------------------------------
+
+
+@pytest.fixture
+def gx_state(tmp_path: Path, monkeypatch) -> Iterator[None]:
+    """A private GX project for the gate (the quality tests' way: never the checkout's .pantau)."""
+    from pantau.quality import gx_project
+
+    monkeypatch.setattr(config, "STATE_DIR", tmp_path / "state")
+    monkeypatch.setenv("PANTAU_OUTPUT_DIR", str(tmp_path / "output"))
+    gx_project.reset_caches()
+    yield
+    gx_project.reset_caches()
+
+
+@pytest.mark.slow  # runs GX (its import alone takes seconds); the rest of the corpus does not
+def test_unparseable_dates_load_and_gate_1_flags_them(db: str, tmp_path: Path, gx_state):
+    """Decision: a date the agency wrote in no accepted format is data, not a broken row. It loads
+    verbatim (raw is what was sent); gate 1 fails its warning check when some dates are unreadable
+    and its blocking check when most are, so the batch is then rejected and never reaches dbt.
+    A well-formed but impossible date (31/02/2025) passes gate 1's format check and becomes NULL in
+    staging (docs/contracts.md, normalisation rules)."""
+    from pantau.quality import validate_raw_batch
+
+    case = next(c for c in CASES if c.kind == "unparseable_dates")
+    landing = Landing(tmp_path / "landing")
+    landing.put(f"{PERMITS}/sebagian.csv", case.bytes())
+    lines = case.bytes().decode().splitlines()
+    # D1 and D2 keep well-formed dates; D3 (kemarin), D4 and D5 do not: 3 of 5.
+    mostly_bad = [*lines[:3], *(row.replace("01/02/2025", "minggu lalu") for row in lines[3:])]
+    landing.put(f"{PERMITS}/sebagian_besar.csv", ("\n".join(mostly_bad) + "\n").encode())
+    outcomes = run_ingest(landing.root, db)
+    some = outcomes[f"{PERMITS}/sebagian.csv"]
+    most = outcomes[f"{PERMITS}/sebagian_besar.csv"]
+    assert (some.status, some.rows, some.rejects) == ("loaded", 5, 0)
+    assert (most.status, most.rows, most.rejects) == ("loaded", 5, 0)
+
+    some_gate = validate_raw_batch(PERMITS, some.batch_id, dsn=db)
+    assert some_gate.accepted
+    assert any("tanggal terbit" in w.lower() for w in some_gate.failed_warnings), some_gate.failed_warnings
+    most_gate = validate_raw_batch(PERMITS, most.batch_id, dsn=db)
+    assert not most_gate.accepted
+    assert any("tanggal terbit" in b.lower() for b in most_gate.failed_blocking), most_gate.failed_blocking
+    statuses = {entry["source_file"]: entry["status"] for entry in ledger(db).values()}
+    assert statuses[f"{PERMITS}/sebagian.csv"] == "accepted"
+    assert statuses[f"{PERMITS}/sebagian_besar.csv"] == "rejected"
