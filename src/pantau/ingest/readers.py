@@ -666,17 +666,44 @@ def _open_xlsx(path: Path, feed: Feed) -> ParsedFile:
     except CalamineError as exc:
         raise _broken_workbook(exc) from exc
 
+    merged_filled = [0]
+
     def records() -> Iterator[tuple[int, list[str]]]:
-        start = sheet.start[0] if sheet.start else 0
+        top, left = sheet.start if sheet.start else (0, 0)
+        # A cell merged down over several rows (one employer for a block of workers) holds its
+        # value in the top row only; every row it covers is given that value, as a reader sees it.
+        downward: dict[int, list[tuple[int, int]]] = {}
+        for (r0, c0), (r1, _c1) in sheet.merged_cell_ranges or []:
+            if r1 > r0:
+                downward.setdefault(r0, []).append((c0 - left, r1))
+        active: list[tuple[int, int, str]] = []  # (column, last row, value)
         try:
-            for offset, cells in enumerate(sheet.iter_rows()):
-                yield start + offset + 1, [_cell_text(c) for c in cells]
+            for offset, raw in enumerate(sheet.iter_rows()):
+                row = top + offset
+                cells = [_cell_text(c) for c in raw]
+                if downward or active:
+                    active = [a for a in active if a[1] >= row]
+                    for column, value_ in ((a[0], a[2]) for a in active):
+                        if column < len(cells) and cells[column] == "":
+                            cells[column] = value_
+                            merged_filled[0] += 1
+                    for column, last in downward.pop(row, ()):
+                        if column < len(cells) and cells[column]:
+                            active.append((column, last, cells[column]))
+                yield row + 1, cells
         except CalamineError as exc:
             raise _broken_workbook(exc) from exc
 
     parsed = _assemble("xlsx", None, records(), feed)
     parsed.notes["sheet"] = sheet_name
+    parsed.rows = _count_into(parsed.rows, parsed.notes, "merged_cells_filled", merged_filled)
     return parsed
+
+
+def _count_into(rows: Iterator[Row], notes: dict, key: str, counter: list[int]) -> Iterator[Row]:
+    """Pass rows through; once they are all read, record the counter in the notes."""
+    yield from rows
+    notes[key] = counter[0]
 
 
 def _broken_workbook(exc: Exception) -> FileRejected:

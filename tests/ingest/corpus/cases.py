@@ -130,6 +130,21 @@ def _formula_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def _merged_down_xlsx() -> bytes:
+    # One employer cell merged down over three workers, as agency sheets often have it.
+    buffer = io.BytesIO()
+    book = new_workbook(buffer)
+    sheet = book.add_worksheet("TKA")
+    sheet.write_row(0, 0, TKA_HEADER)
+    for r, key in enumerate(["MG1", "MG2", "MG3", "MG4"], start=1):
+        for c, value in enumerate(worker(key)):
+            if c != 1 or r == 4:
+                sheet.write_string(r, c, value)
+    sheet.merge_range(1, 1, 3, 1, "PT Gabungan Sejahtera")
+    book.close()
+    return buffer.getvalue()
+
+
 def _renamed_csv_for_workers() -> bytes:
     return (";".join(TKA_HEADER) + "\n" + ";".join(worker("C1")) + "\n").encode()
 
@@ -527,6 +542,28 @@ CASES: list[Case] = [
             values={("X1", "jabatan"): '=HYPERLINK("http://x","klik")', ("X4", "jabatan"): "Manager"},
             detail={"formula_like_cells": 2, "formula_like_columns": {"jabatan": 2}},
         ),
+    ),
+    Case(
+        "xlsx_cell_merged_down_over_rows",  # every covered row gets the value, as a reader sees it
+        WORKERS,
+        "tka_sel_gabung.xlsx",
+        _merged_down_xlsx,
+        Loaded(
+            ("MG1", "MG2", "MG3", "MG4"),
+            values={
+                ("MG1", "nama_perusahaan"): "PT Gabungan Sejahtera",
+                ("MG3", "nama_perusahaan"): "PT Gabungan Sejahtera",
+                ("MG4", "nama_perusahaan"): "PT Baja",
+            },
+            detail={"merged_cells_filled": 2},
+        ),
+    ),
+    Case(
+        "title_block_longer_than_the_header_search",
+        PERMITS,
+        "judul_panjang.csv",
+        permits_csv(["A1"], title=[f"Catatan {i}" for i in range(35)]),
+        Quarantined("HEADER_TIDAK_DITEMUKAN", found="Catatan 0"),
     ),
     # JSON Lines.
     Case(
