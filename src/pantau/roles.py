@@ -73,14 +73,9 @@ def ensure_roles(conn: psycopg.Connection) -> None:
 
 def create_group_roles(conn: psycopg.Connection, names: tuple[str, ...] = GROUPS) -> None:
     """NOLOGIN roles `names`, created if missing; safe when other sessions create them too."""
-    existing = {
-        row[0]
-        for row in conn.execute(
-            "select rolname from pg_roles where rolname = any(%s)", (list(names),)
-        ).fetchall()
-    }
-    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        conn.commit()
+    with conn.transaction():
+        found = conn.execute("select rolname from pg_roles where rolname = any(%s)", (list(names),))
+        existing = {name for (name,) in found.fetchall()}
     for group in names:
         if group in existing:
             continue
