@@ -57,6 +57,8 @@ def corpus_db() -> Iterator[str]:
     name = f"pantau_corpus_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
+        # No crash safety needed here (test_exactly_once has it): commits need not wait for disk.
+        conn.execute(f'alter database "{name}" set synchronous_commit = off')
     dsn = config.with_database(server, name)
     patch = pytest.MonkeyPatch()
     try:

@@ -28,6 +28,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -135,8 +136,13 @@ def _escaped_bytes(value: str) -> bytes:
 # --- header matching --------------------------------------------------------------------------
 
 
+@cache
+def _alias_index(feed: Feed) -> dict[str, str]:
+    return feed.alias_index()  # built once per feed: header search tries many rows and dialects
+
+
 def _match_header(cells: list[str], feed: Feed) -> list[str | None]:
-    index = feed.alias_index()
+    index = _alias_index(feed)
     return [index.get(header_key(cell)) if cell else None for cell in cells]
 
 
@@ -816,7 +822,7 @@ def _check_zip(path: Path) -> None:
 
 
 def _open_jsonl(path: Path, feed: Feed) -> ParsedFile:
-    index = feed.alias_index()
+    index = _alias_index(feed)
     names = feed.column_names
     positions = {name: i for i, name in enumerate(names)}
     required = [(positions[c], c) for c in feed.required_columns]
