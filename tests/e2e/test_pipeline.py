@@ -170,30 +170,48 @@ def test_same_bytes_under_another_name_are_not_loaded_again(pipeline):
 
 
 def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline):
-    before = mart_fingerprint(pipeline["dsn"])
-    bad = pipeline["landing"] / "imigrasi_izin_tinggal" / "izin_tinggal_rusak.csv"
+    """A bad file arrives with a good one: the warehouse rebuilds (the good batch was accepted)
+    while the rejected rows sit in raw, and only the good file's permit reaches the marts."""
+    dsn = pipeline["dsn"]
+    header = "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_berakhir;kabupaten_kota\n"
+    permits = pipeline["landing"] / "imigrasi_izin_tinggal"
+    bad = permits / "izin_tinggal_rusak.csv"
+    # Plausible permits but an unknown permit type: had they been published, Cilegon would gain 20.
     bad.write_text(
-        "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_berakhir;kabupaten_kota\n"
+        header
         + "".join(
-            f"BAD-{i};VISA-XYZ;Jepang;TZ{i:07d};01/09/2025;bukan tanggal;Kota Cilegon\n" for i in range(20)
+            f"BAD-{i};VISA-XYZ;Jepang;TZ{i:07d};01/09/2025;01/09/2026;Kota Cilegon\n" for i in range(20)
         ),
         encoding="utf-8",
     )
-    summary = runner.run_pipeline(pipeline["landing"])
-    assert [(f["source_file"], f["status"]) for f in summary.files] == [
-        ("imigrasi_izin_tinggal/izin_tinggal_rusak.csv", "rejected")
-    ]
-    assert (
-        query(pipeline["dsn"], "select count(*) from raw.imigrasi_izin_tinggal where no_izin like 'BAD-%%'")[
-            0
-        ][0]
-        == 20
+    (permits / "izin_tinggal_susulan.csv").write_text(
+        header + "GOOD-1;ITAS;Jepang;TZ9999999;01/09/2025;01/09/2026;Kota Cilegon\n", encoding="utf-8"
     )
-    assert mart_fingerprint(pipeline["dsn"]) == before
+    count_sql = (
+        "select coalesce(sum(foreigner_count), 0) from marts.fct_foreigners_present "
+        "where region_code = '36.72' and country_code = 'JPN'"
+    )
+    before = query(dsn, count_sql)[0][0]
+    summary = runner.run_pipeline(pipeline["landing"])
+    assert sorted((f["source_file"], f["status"]) for f in summary.files) == [
+        ("imigrasi_izin_tinggal/izin_tinggal_rusak.csv", "rejected"),
+        ("imigrasi_izin_tinggal/izin_tinggal_susulan.csv", "accepted"),
+    ]
+    assert summary.dag_states["pantau_warehouse"] == "success"  # the rebuild really happened
+    assert (
+        query(dsn, "select count(*) from raw.imigrasi_izin_tinggal where no_izin like 'BAD-%%'")[0][0] == 20
+    )
+    assert (
+        query(
+            dsn, "select count(*) from staging.stg_imigrasi__stay_permits where permit_number like 'BAD-%%'"
+        )[0][0]
+        == 0
+    )
+    assert query(dsn, count_sql)[0][0] == before + 1
     failed = query(
-        pipeline["dsn"],
-        "select count(*) from audit.dq_results r join audit.load_ledger l using (batch_id) "
+        dsn,
+        "select r.expectation from audit.dq_results r join audit.load_ledger l using (batch_id) "
         "where l.source_file like %s and not r.success and r.severity = 'blocking'",
         "%izin_tinggal_rusak.csv",
-    )[0][0]
-    assert failed >= 1
+    )
+    assert ("expect_column_values_to_match_regex",) in failed
