@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,8 +24,9 @@ import pytest
 from corpus.build import jsonl, lodging, permits_csv, police_csv, tka_xlsx
 from corpus.cases import CASES, LODGING, PERMITS, WORKERS, Case, Loaded, Quarantined
 
-from pantau import config, pipeline, warehouse
+from pantau import config, ingest, pipeline, warehouse
 from pantau.ingest.discover import discover
+from pantau.ingest.errors import CODES
 from pantau.ingest.loader import as_text, load_file
 from pantau.registry import feed, feeds
 
@@ -231,6 +233,25 @@ def test_corpus_has_enough_kinds():
     assert len({(c.feed, c.name) for c in CASES}) == len(CASES)
 
 
+def test_every_error_code_is_catalogued_and_exercised():
+    """The catalogue in errors.py is complete, and the corpus shows every code but the safety nets."""
+    sources = [*Path(ingest.__file__).parent.glob("*.py"), Path(pipeline.__file__)]
+    written = {
+        code
+        for source in sources
+        for code in re.findall(r'"([A-Z]+(?:_[A-Z]+)+)"', source.read_text(encoding="utf-8"))
+        if not code.startswith("PANTAU_")
+    }
+    assert written == set(CODES)
+    exercised = {c.outcome.code for c in CASES if isinstance(c.outcome, Quarantined)}
+    exercised |= {code for c in CASES if isinstance(c.outcome, Loaded) for _, code, _ in c.outcome.rejects}
+    exercised |= {"BERKAS_TERLALU_BESAR", "BERKAS_DUPLIKAT", "BUKAN_BERKAS_BIASA", "FEED_TIDAK_DIKENAL"}
+    # Safety nets no well-formed test input reaches: a workbook without sheets (Excel cannot save
+    # one), a reader crash, a value PostgreSQL refuses after the reader's own checks.
+    unreachable = {"XLSX_TANPA_SHEET", "BERKAS_TIDAK_TERBACA", "DITOLAK_DATABASE"}
+    assert set(CODES) - unreachable == exercised
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.kind)
 def test_bad_input(case: Case, db: str, tmp_path: Path):
     landing = Landing(tmp_path / "landing")
@@ -281,6 +302,7 @@ def test_unknown_feed_folder_and_loose_file_are_quarantined(db: str, tmp_path: P
         )
         assert entry["archive_path"].startswith(f"_quarantine/{folder}/")
         reason = json.loads((landing.root / (entry["archive_path"] + ".reason.json")).read_text())
+        assert REASON_KEYS <= set(reason) and reason["sha256"] == entry["file_sha256"]
         assert (reason["feed"], reason["file"], reason["row"], reason["column"]) == (
             folder,
             source,
@@ -350,6 +372,7 @@ def test_file_over_the_size_limit_is_quarantined(db: str, tmp_path: Path, monkey
     entry = ledger(db)[f"{PERMITS}/besar.csv"]
     assert (entry["status"], entry["error_code"]) == ("quarantined", "BERKAS_TERLALU_BESAR")
     reason = json.loads((landing.root / (entry["archive_path"] + ".reason.json")).read_text())
+    assert REASON_KEYS <= set(reason)
     assert (reason["expected"], reason["found"]) == ("at most 2000 bytes", f"{len(big)} bytes")
     assert reason["sha256"] == sha256(big)
     assert_companions_loaded(db, companions)
