@@ -17,6 +17,13 @@ class Problem:
     expected: str | None = None
     found: str | None = None
 
+    def __post_init__(self) -> None:
+        # Reasons quote what was found, which may be anything; they must still be storable text.
+        for name in ("message_id", "message_en", "column", "expected", "found"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, printable(value))
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -31,6 +38,20 @@ class Problem:
         )
         detail = f" (expected {self.expected}; found {self.found!r})" if self.expected else ""
         return f"[{self.code}]{' ' + where if where else ''}: {self.message_en}{detail}"
+
+
+def printable(text: str) -> str:
+    """Text PostgreSQL and UTF-8 files accept: NUL and undecodable bytes as visible escapes."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    text = text.replace("\x00", "\\x00")
+    return text.encode(
+        "utf-8", "surrogateescape" if _only_escaped_bytes(text) else "backslashreplace"
+    ).decode("utf-8", "backslashreplace")
+
+
+def _only_escaped_bytes(text: str) -> bool:
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
 
 
 class FileRejected(Exception):

@@ -32,7 +32,7 @@ from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
-from pantau.ingest.errors import FileRejected, Problem, file_problem
+from pantau.ingest.errors import FileRejected, Problem, file_problem, printable
 from pantau.registry import Feed, header_key
 
 HEADER_SEARCH_ROWS = 30
@@ -245,7 +245,8 @@ def _shape_rows(
     positions = {name: i for i, name in enumerate(names)}
     source_of = {positions[name]: i for i, name in enumerate(mapping) if name}
     # One C-level call aligns a row: unmapped columns read the padding cell appended at -1.
-    pick = itemgetter(*[source_of.get(t, -1) for t in range(len(names))])
+    picked = [source_of.get(t, -1) for t in range(len(names))]
+    pick = itemgetter(*picked) if len(picked) > 1 else (lambda cells: (cells[picked[0]],))
     pad = [""]
     width = len(mapping)
     last_needed = max(source_of.values())
@@ -269,7 +270,7 @@ def _shape_rows(
         problem = _check_required(values, required, row_number)
         if problem is None and (
             "\x00" in joined
-            or joined[:1] in FORMULA_START
+            or (joined and joined[0] in FORMULA_START)
             or SEP + "=" in joined
             or SEP + "+" in joined
             or SEP + "-" in joined
@@ -646,7 +647,7 @@ def _assemble(
         yield from data_head
         yield from records
 
-    ignored = [c for c, m in zip(cells, mapping, strict=False) if c and m is None]
+    ignored = [printable(c) for c, m in zip(cells, mapping, strict=False) if c and m is None]
     return ParsedFile(
         format=fmt,
         encoding=encoding,

@@ -97,6 +97,15 @@ def _cp1252_after_sniff() -> bytes:
     return ascii_part + late + (line("W802") + "\n").encode()
 
 
+def _undefined_cp1252_bytes() -> bytes:
+    # Windows-1252 (é decides it) with 0x81, a byte cp1252 leaves undefined, in an extra header
+    # cell (ignored, reported as \\x81) and in one row's name (that row is rejected).
+    header = ";".join([*PERMIT_HEADER, "Ket"]).encode("cp1252") + b"\x81\n"
+    good = (line("K1", nama="André") + ";x\n").encode("cp1252")
+    bad = (line("K2", nama="Jos@") + ";y\n").encode("cp1252").replace(b"Jos@", b"Jos\x81")
+    return header + good + bad + (line("K3") + ";z\n").encode("cp1252")
+
+
 def _formula_csv() -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -229,6 +238,18 @@ CASES: list[Case] = [
         "izin_cp1252_di_belakang.csv",
         _cp1252_after_sniff,
         Loaded(_keys("W", 802), values={("W801", "nama"): "Jürgen Müller"}, detail={"encoding": "cp1252"}),
+    ),
+    Case(
+        "bytes_undefined_in_cp1252",
+        PERMITS,
+        "izin_cp1252_rusak.csv",
+        _undefined_cp1252_bytes,
+        Loaded(
+            ("K1", "K3"),
+            rejects=((3, "PENYANDIAN_RUSAK", "nama"),),
+            values={("K1", "nama"): "André"},
+            detail={"encoding": "cp1252", "ignored_headers": ["Ket\\x81"]},
+        ),
     ),
     # Header problems.
     Case(
@@ -585,6 +606,13 @@ CASES: list[Case] = [
         LODGING,
         "apoa_sintaks.jsonl",
         jsonl([lodging("J1"), '{"ID Laporan": "J2",', lodging("J3")]),
+        Loaded(("J1", "J3"), rejects=((2, "JSON_RUSAK", None),)),
+    ),
+    Case(
+        "jsonl_raw_nul_byte_in_a_line",  # JSON forbids raw control characters: the line is rejected
+        LODGING,
+        "apoa_nul_mentah.jsonl",
+        jsonl([lodging("J1"), b'{"ID Laporan": "J2", "Nama Tamu": "Lee\x00"}', lodging("J3")]),
         Loaded(("J1", "J3"), rejects=((2, "JSON_RUSAK", None),)),
     ),
     Case(
