@@ -19,7 +19,11 @@ def dags():
 
 
 def test_every_dag_file_imports(dags):
-    expected = {f"pantau_ingest__{name}" for name in feeds()} | {"pantau_warehouse", "pantau_briefing", "pantau_housekeeping"}
+    expected = {f"pantau_ingest__{name}" for name in feeds()} | {
+        "pantau_warehouse",
+        "pantau_briefing",
+        "pantau_housekeeping",
+    }
     assert expected <= set(dags)
 
 
