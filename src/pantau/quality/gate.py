@@ -78,8 +78,16 @@ def validate_raw_batch(
     failed_blocking = [o.description for o in outcomes if not o.success and o.severity == "blocking"]
     failed_warnings = [o.description for o in outcomes if not o.success and o.severity == "warning"]
     accepted = not failed_blocking
-    record(dsn, run_id, suite.name, outcomes, feed=feed, batch_id=batch_id, file_sha256=file_sha256)
-    _set_ledger_status(dsn, batch_id, accepted)
+    record(
+        dsn,
+        run_id,
+        suite.name,
+        outcomes,
+        feed=feed,
+        batch_id=batch_id,
+        file_sha256=file_sha256,
+        verdict=accepted,
+    )
     log.info(
         "gate 1 %s batch %s: %s (%d blocking, %d warning failures of %d checks)",
         feed,
@@ -263,8 +271,13 @@ def record(
     feed: str | None = None,
     batch_id: str | None = None,
     file_sha256: str | None = None,
+    verdict: bool | None = None,
 ) -> None:
-    """One audit.dq_results row per check; rerunning with the same run_id replaces, not adds."""
+    """One audit.dq_results row per check; rerunning with the same run_id replaces, not adds.
+
+    With a `verdict`, the batch's ledger status (what staging reads) changes in the same
+    transaction: results and verdict are recorded together or not at all.
+    """
     from psycopg.types.json import Jsonb
 
     with warehouse.connect(dsn) as conn, conn.transaction():
@@ -296,12 +309,8 @@ def record(
                     for o in outcomes
                 ],
             )
-
-
-def _set_ledger_status(dsn: str, batch_id: str, accepted: bool) -> None:
-    """The verdict staging reads: only `accepted` batches are published."""
-    with warehouse.connect(dsn) as conn:
-        conn.execute(
-            "update audit.load_ledger set status = %s, validated_at = now() where batch_id = %s",
-            ("accepted" if accepted else "rejected", batch_id),
-        )
+        if verdict is not None and batch_id is not None:
+            conn.execute(
+                "update audit.load_ledger set status = %s, validated_at = now() where batch_id = %s",
+                ("accepted" if verdict else "rejected", batch_id),
+            )
