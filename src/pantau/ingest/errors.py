@@ -134,5 +134,6 @@ CODES: dict[str, tuple[str, str, str]] = {
         "bytes invalid in the file's encoding",
     ),
     "CSV_RUSAK": ("row", "baris CSV rusak (tanda kutip salah tempat)", "malformed CSV row (misplaced quote)"),
+    "JUDUL_BERULANG": ("row", "baris mengulang judul kolom", "row repeats the header"),
     "JSON_RUSAK": ("row", "baris bukan objek JSON yang sah", "line is not a valid JSON object"),
 }

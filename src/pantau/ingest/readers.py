@@ -227,12 +227,17 @@ def _check_header(cells: list[str], mapping: list[str | None], feed: Feed, row_n
 def _is_blank(cells: list[str] | Problem) -> bool:
     if isinstance(cells, Problem):
         return False
-    text = SEP.join(cells).replace(SEP, "")
-    return not text or text.isspace()
+    return _blank_text("".join(cells))
+
+
+def _blank_text(text: str) -> bool:
+    """No data: empty, whitespace, or an old DOS end-of-file mark (Ctrl-Z)."""
+    return not text or text.isspace() or text == "\x1a"
 
 
 def _shape_rows(
     records: Iterable[tuple[int, list[str] | Problem]],
+    header: list[str],
     mapping: list[str | None],
     feed: Feed,
     notes: dict,
@@ -251,14 +256,24 @@ def _shape_rows(
     width = len(mapping)
     last_needed = max(source_of.values())
     required = [(positions[c], c) for c in feed.required_columns]
+    # Two exports pasted into one file repeat the header mid-file: spotted by one compare per row.
+    key_source = source_of[required[0][0]]
+    key_title = header[key_source].strip()
     for row_number, cells in records:
         if isinstance(cells, Problem):
             yield row_number, cells
             continue
         joined = SEP.join(cells)
         stripped = joined.replace(SEP, "")
-        if not stripped or stripped.isspace():
+        if _blank_text(stripped):
             notes["blank_rows"] += 1  # a blank line is not data
+            continue
+        if (
+            len(cells) > key_source
+            and cells[key_source].lstrip("\ufeff").strip() == key_title
+            and _repeats_header(cells, header, source_of.values())
+        ):
+            yield row_number, _repeated_header(row_number, cells[key_source])
             continue
         if len(cells) > width and not _is_blank(cells[width:]):
             yield row_number, _ragged("KOLOM_BERLEBIH", row_number, len(cells), width)
@@ -279,6 +294,21 @@ def _shape_rows(
         ):
             problem = _inspect_values(values, names, row_number, notes)
         yield row_number, problem or values
+
+
+def _repeats_header(cells: list[str], header: list[str], sources: Iterable[int]) -> bool:
+    return all(i < len(cells) and header_key(cells[i]) == header_key(header[i]) for i in sources)
+
+
+def _repeated_header(row_number: int, found: str) -> Problem:
+    return Problem(
+        "JUDUL_BERULANG",
+        "Baris ini mengulang judul kolom (dua ekspor digabung dalam satu berkas?); tidak dimuat.",
+        "This row repeats the header (two exports pasted into one file?); not loaded.",
+        row=row_number,
+        expected="a data row",
+        found=found,
+    )
 
 
 def _ragged(code: str, row_number: int, found: int, width: int) -> Problem:
@@ -654,7 +684,7 @@ def _assemble(
         header_row=header_row,
         source_headers=cells,
         ignored_headers=ignored,
-        rows=_shape_rows(chained(), mapping, feed, notes, escapes_from=escapes_from),
+        rows=_shape_rows(chained(), cells, mapping, feed, notes, escapes_from=escapes_from),
         notes=notes,
     )
 

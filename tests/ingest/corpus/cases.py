@@ -445,6 +445,20 @@ CASES: list[Case] = [
         ).encode(),
         Loaded(("J1", "J2", "J3"), row_numbers=(2, 3, 4), values={("J3", "kabupaten_kota"): "Kota Cilegon"}),
     ),
+    Case(
+        "two_exports_pasted_together",  # the second header (with its BOM) is rejected, not loaded
+        PERMITS,
+        "izin_gabungan.csv",
+        codecs.BOM_UTF8 + permits_csv(["CC1", "CC2"]) + codecs.BOM_UTF8 + permits_csv(["CC3"]),
+        Loaded(("CC1", "CC2", "CC3"), rejects=((4, "JUDUL_BERULANG", None),), row_numbers=(2, 3, 5)),
+    ),
+    Case(
+        "dos_end_of_file_mark",
+        PERMITS,
+        "izin_dos.csv",
+        permits_csv(["DS1", "DS2"], newline="\r\n") + b"\x1a",
+        Loaded(("DS1", "DS2"), detail={"blank_rows": 1}),
+    ),
     # Names and extensions.
     Case(
         "unsupported_extension_pdf",
