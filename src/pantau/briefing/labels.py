@@ -484,7 +484,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 class Labels(dict):
-    """One language's labels; `labels["x"]` raises KeyError naming the missing key."""
+    """One language's labels; a missing key raises KeyError naming the missing key."""
 
     language: str
 

@@ -95,19 +95,23 @@ class PdfOutput:
     warnings: list[str]
 
 
-def write_pdf(html: str, target: Path, *, strict: bool = False, base_url: Path = TEMPLATE_DIR) -> PdfOutput:
-    """Render `html` to `target` (written atomically); relative URLs resolve against `base_url`."""
+def layout(html: str, base_url: Path = TEMPLATE_DIR):
+    """WeasyPrint's laid-out Document (pages and boxes) for `html`."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    return HTML(string=html, base_url=f"{base_url.resolve().as_uri()}/").render(
+        font_config=FontConfiguration()
+    )
+
+
+def write_pdf(html: str, target: Path, *, strict: bool = False, base_url: Path = TEMPLATE_DIR) -> PdfOutput:
+    """Render `html` to `target` (written atomically); relative URLs resolve against `base_url`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
         with capture_weasyprint_warnings(strict=strict) as messages:
-            font_config = FontConfiguration()
-            document = HTML(string=html, base_url=f"{base_url.resolve().as_uri()}/").render(
-                font_config=font_config
-            )
+            document = layout(html, base_url)
             document.write_pdf(partial)
     except BaseException:
         partial.unlink(missing_ok=True)  # never leave a half-checked PDF behind

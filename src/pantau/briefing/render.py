@@ -239,25 +239,29 @@ on conflict (briefing_id) do update set
 """
 
 
-def render_briefing(
+@dataclass(frozen=True)
+class PreparedBriefing:
+    """Everything read for one briefing, and its HTML, before any PDF exists."""
+
+    meeting: Meeting
+    cutoff: date
+    quality: QualityData
+    generated_at: datetime
+    html: str
+
+
+def prepare_briefing(
     region_code: str,
     meeting_date: date | str,
     *,
     language: str = "id",
     dsn: str | None = None,
-    out_dir: Path | None = None,
-    strict: bool | None = None,
     calendar_path: Path | None = None,
-) -> BriefingResult:
-    """Render the briefing for the calendar meeting of `region_code` on `meeting_date`.
-
-    strict: fail on any WeasyPrint warning (default: env `PANTAU_BRIEFING_STRICT`); otherwise
-    warnings are logged and returned in `render_warnings`.
-    """
+) -> PreparedBriefing:
+    """Read the marts and audit tables for the meeting and render the briefing's HTML."""
     if isinstance(meeting_date, str):
         meeting_date = date.fromisoformat(meeting_date)
     labels_for(language)  # reject an unknown language before touching the database
-    strict = pdf.strict_default() if strict is None else strict
     meeting = find_meeting(region_code, meeting_date, calendar_path)
     previous = previous_meeting(meeting, calendar_path)
     cutoff = data_cutoff(meeting)
@@ -265,8 +269,7 @@ def render_briefing(
     if since is not None and since >= cutoff:
         since = None  # a pinned cut-off before the previous meeting's: nothing to compare with
 
-    dsn = dsn or config.warehouse_dsn()
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn or config.warehouse_dsn()) as conn:
         # One snapshot for every read, so the figures agree with each other.
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -291,11 +294,36 @@ def render_briefing(
     context = build_context(
         meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at, extra=extra
     )
-    html = pdf.render_html(context)
+    return PreparedBriefing(meeting, cutoff, quality, generated_at, pdf.render_html(context))
+
+
+def render_briefing(
+    region_code: str,
+    meeting_date: date | str,
+    *,
+    language: str = "id",
+    dsn: str | None = None,
+    out_dir: Path | None = None,
+    strict: bool | None = None,
+    calendar_path: Path | None = None,
+) -> BriefingResult:
+    """Render the briefing for the calendar meeting of `region_code` on `meeting_date`.
+
+    strict: fail on any WeasyPrint warning (default: env `PANTAU_BRIEFING_STRICT`); otherwise
+    warnings are logged and returned in `render_warnings`.
+    """
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    strict = pdf.strict_default() if strict is None else strict
+    dsn = dsn or config.warehouse_dsn()
+    prepared = prepare_briefing(
+        region_code, meeting_date, language=language, dsn=dsn, calendar_path=calendar_path
+    )
+    cutoff, quality = prepared.cutoff, prepared.quality
     target = (out_dir or config.output_dir() / "briefings") / briefing_filename(
         region_code, meeting_date, language
     )
-    output = pdf.write_pdf(html, target, strict=strict)
+    output = pdf.write_pdf(prepared.html, target, strict=strict)
     digest = sha256_file(target)
 
     row = {
@@ -308,7 +336,7 @@ def render_briefing(
         "data_cutoff": cutoff,
         "quality_status": quality.status,
         "input_batches": json.dumps(quality.input_batches),
-        "generated_at": generated_at,
+        "generated_at": prepared.generated_at,
     }
     with psycopg.connect(dsn) as conn:
         conn.execute(ARCHIVE_SQL, row)
@@ -335,4 +363,12 @@ def render_briefing(
     )
 
 
-__all__ = ["BriefingResult", "briefing_filename", "briefing_id", "data_cutoff", "render_briefing"]
+__all__ = [
+    "BriefingResult",
+    "PreparedBriefing",
+    "briefing_filename",
+    "briefing_id",
+    "data_cutoff",
+    "prepare_briefing",
+    "render_briefing",
+]
