@@ -1,0 +1,91 @@
+"""docker-compose.yml cannot run here (no Docker engine): check its structure instead, and that it
+deploys the same DAGs, dbt project, expectations and settings the local path uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pantau import config
+
+ROOT = config.PROJECT_ROOT
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]
+
+
+def service(name: str) -> dict:
+    return COMPOSE["services"][name]
+
+
+def test_services_with_healthchecks():
+    services = COMPOSE["services"]
+    for name in ["postgres", "airflow-init", *AIRFLOW_SERVICES]:
+        assert name in services, name
+    for name in ["postgres", *AIRFLOW_SERVICES, "redis", "airflow-worker"]:
+        assert "healthcheck" in services[name], name
+    assert service("airflow-init")["restart"] == "no"
+    for name in AIRFLOW_SERVICES:
+        assert service(name)["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+        assert service(name)["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_local_executor_by_default_and_celery_behind_a_profile():
+    env = service("airflow-scheduler")["environment"]
+    assert env["AIRFLOW__CORE__EXECUTOR"].endswith("LocalExecutor}")
+    assert service("redis")["profiles"] == ["celery"]
+    assert service("airflow-worker")["profiles"] == ["celery"]
+    assert service("airflow-worker")["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+
+
+def test_metadata_and_warehouse_are_separate_databases():
+    env = service("airflow-scheduler")["environment"]
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres:5432/airflow")
+    assert "dbname=pantau" in env["PANTAU_WAREHOUSE_DSN"]
+    init_sql = (ROOT / "docker" / "postgres-init.sh").read_text()
+    assert "create database airflow" in init_sql and "create database pantau" in init_sql
+
+
+def test_same_dags_dbt_project_and_expectations_as_the_local_path():
+    mounts = {
+        m.split(":")[0]: m.split(":")[1]
+        for m in service("airflow-scheduler")["volumes"]
+        if m.startswith("./")
+    }
+    for local in (
+        config.DAGS_DIR,
+        config.DBT_PROJECT_DIR,
+        config.EXPECTATIONS_DIR,
+        config.REPORT_TEMPLATES_DIR,
+    ):
+        relative = f"./{local.relative_to(ROOT)}"
+        assert relative in mounts, relative
+        assert mounts[relative] == f"/opt/pantau/{local.relative_to(ROOT)}"
+    env = service("airflow-scheduler")["environment"]
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == mounts["./dags"]
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    assert "uv.lock" in dockerfile and "--frozen" in dockerfile
+    assert re.search(r"FROM apache/airflow:3\.3\.\d", dockerfile)
+
+
+def test_pantau_settings_are_the_documented_environment_and_secrets_come_from_env():
+    env = service("airflow-scheduler")["environment"]
+    for name in ("PANTAU_WAREHOUSE_DSN", "PANTAU_LANDING_DIR", "PANTAU_OUTPUT_DIR", "PANTAU_PII_KEY"):
+        assert name in env, name
+    assert env["PANTAU_PII_KEY"].startswith("${PANTAU_PII_KEY")
+    assert service("postgres")["environment"]["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD}"
+    example = (ROOT / ".env.example").read_text()
+    for name in ("POSTGRES_PASSWORD", "PANTAU_PII_KEY"):
+        assert re.search(rf"^{name}=", example, re.M), name
+    assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text().split()
+    readme = (ROOT / "README.md").read_text()
+    for name in env:
+        if name.startswith("PANTAU_") and name != "PANTAU_HOME":
+            assert name in readme, f"{name} is not documented in README.md"
+
+
+def test_no_secret_literals_in_compose():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert not re.search(r"(PASSWORD|KEY)\s*[:=]\s*['\"]?[A-Za-z0-9]{8,}", text)
+    assert Path(ROOT / "docker" / "Dockerfile").exists()
