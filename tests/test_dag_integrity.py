@@ -56,12 +56,14 @@ def test_warehouse_dag_runs_dbt_through_cosmos(dags):
 
 
 def test_dag_folder_parses_fast_without_heavy_imports():
-    """A fresh interpreter parses every DAG file in under 5 s and never imports GX or WeasyPrint."""
+    """A fresh interpreter parses every DAG file in under 5 s of CPU and never imports GX or
+    WeasyPrint. CPU time, not wall time: on a shared 2-core machine wall time measures the
+    neighbours."""
     code = (
         "import sys, time; t = time.monotonic();"
         "from pantau import airflow_local; airflow_local.configure();"
         "import airflow;"  # Airflow's own import time is not ours to count
-        "t = time.monotonic(); dags = airflow_local.load_dags(); elapsed = time.monotonic() - t;"
+        "t = time.process_time(); dags = airflow_local.load_dags(); elapsed = time.process_time() - t;"
         "heavy = [m for m in ('great_expectations', 'weasyprint', 'pandas') if m in sys.modules];"
         "print(elapsed, len(dags), ','.join(heavy))"
     )
