@@ -269,7 +269,8 @@ def _freshness_and_scorecard(
         freshness[row.feed] = FeedFreshness(row.feed, agency, cadence)
     for feed, _batch, _file, status, *_rest, accepted_at in ledger:
         entry = freshness.get(feed)
-        if entry is not None and status == "accepted" and accepted_at <= as_of:
+        # A file accepted after the cut-off (a replay) is in the marts too: it counts as fresh.
+        if entry is not None and status == "accepted":
             entry.last_accepted_at = max(filter(None, (entry.last_accepted_at, accepted_at)))
     for entry in freshness.values():
         entry.status = freshness_status(entry.cadence_days, entry.last_accepted_at, as_of)

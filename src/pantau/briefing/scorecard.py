@@ -2,9 +2,10 @@
 
 Freshness follows the rule of the `audit.feed_freshness` view (on time until one cadence has
 passed since the last accepted file, late until two, then missing; ad-hoc feeds are never late),
-applied to the files of the briefing's own region and as of the end of its data cut-off day, so
-a replay of historical files reads as it did then and one province's files do not make
-another's look fresh.
+applied to the files of the briefing's own region and as of the end of its data cut-off day (or
+now, if earlier), so one province's files do not make another's look fresh, and a briefing for
+an earlier cut-off judges the feeds as they stood then; a file accepted after the cut-off (a
+replay of historical files) is in the figures, so it counts as on time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def freshness_status(cadence_days: int | None, last_accepted_at: datetime | None
         return "tepat waktu"
     if last_accepted_at is None:
         return "tidak ada"
-    age = as_of - last_accepted_at
+    age = as_of - last_accepted_at  # negative for a file accepted after the cut-off: on time
     if age <= timedelta(days=cadence_days):
         return "tepat waktu"
     if age <= timedelta(days=2 * cadence_days):
