@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-REGISTRY_PATH = Path(__file__).with_name("feeds.yml")
+# PANTAU_FEED_REGISTRY points at another registry file (a deployment's own, or a test's).
+REGISTRY_PATH = Path(os.environ.get("PANTAU_FEED_REGISTRY", Path(__file__).with_name("feeds.yml")))
 LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_row_number", "_loaded_at")
 
 
