@@ -31,6 +31,12 @@ def build_ingest_dag(feed: Feed):
     )
     def ingest():
         @task
+        def validate_leftovers() -> list[dict]:
+            from pantau import pipeline
+
+            return pipeline.validate_leftover_batches(feed.name)
+
+        @task
         def discover_files() -> list[str]:
             from pantau import pipeline
 
@@ -52,7 +58,12 @@ def build_ingest_dag(feed: Feed):
                 raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
             return verdict
 
-        validate_raw.expand(outcome=load_batch.expand(path=discover_files()))
+        # Leftovers are validated after discovery (which creates the tables on a new warehouse)
+        # and before this run's loads, so no batch is picked up twice.
+        files = discover_files()
+        loaded = load_batch.expand(path=files)
+        files >> validate_leftovers() >> loaded
+        validate_raw.expand(outcome=loaded)
 
     return ingest()
 

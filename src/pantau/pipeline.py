@@ -34,8 +34,9 @@ def load_batch(feed_name: str, path: str, landing: Path | None = None) -> dict:
 
 
 def validate_raw(outcome: dict) -> dict:
-    """Gate 1 on a freshly loaded batch; returns the outcome with the gate's verdict added."""
-    if outcome["status"] != "loaded":
+    """Gate 1 on a freshly loaded batch (or one a crashed run committed and this run recovered);
+    returns the outcome with the gate's verdict added."""
+    if outcome["status"] not in {"loaded", "recovered"}:
         return {**outcome, "accepted": False}
     from pantau.quality import validate_raw_batch
 
@@ -46,6 +47,21 @@ def validate_raw(outcome: dict) -> dict:
         "failed_blocking": list(result.failed_blocking),
         "failed_warnings": list(result.failed_warnings),
     }
+
+
+def validate_leftover_batches(feed_name: str) -> list[dict]:
+    """Gate 1 on batches a previous run committed and archived but never validated (its worker
+    died between the load and the gate): without this they would stay `loaded` for ever."""
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        rows = conn.execute(
+            "select batch_id, source_file from audit.load_ledger "
+            "where feed = %s and status = 'loaded' and archive_path is not null",
+            (feed_name,),
+        ).fetchall()
+    return [
+        validate_raw({"feed": feed_name, "batch_id": batch_id, "source_file": source, "status": "loaded"})
+        for batch_id, source in rows
+    ]
 
 
 def update_data_docs() -> str | None:

@@ -92,3 +92,28 @@ def test_same_bytes_in_another_drop_are_quarantined_as_duplicate(warehouse_db, t
     quarantined = landing / "_quarantine" / "imigrasi_izin_tinggal" / "salinan.csv"
     assert quarantined.read_bytes() == CONTENT.encode()
     assert quarantined.with_name("salinan.csv.reason.json").exists()
+
+
+def test_batch_archived_but_never_validated_is_validated_by_the_next_run(warehouse_db, tmp_path):
+    """A worker that dies between the load task and the gate leaves a `loaded` batch whose file is
+    already archived: the next run's leftover sweep gates it."""
+    from pantau import pipeline
+
+    landing, path = landed(tmp_path)
+    outcome = load_file(PERMITS, path, landing=landing, dsn=warehouse_db)
+    assert state(warehouse_db)[1][0][1] == "loaded" and not path.exists()
+    verdicts = pipeline.validate_leftover_batches("imigrasi_izin_tinggal")
+    assert [(v["batch_id"], v["accepted"]) for v in verdicts] == [(outcome.batch_id, True)]
+    assert state(warehouse_db)[1][0][1] == "accepted"
+    assert pipeline.validate_leftover_batches("imigrasi_izin_tinggal") == []
+
+
+def test_recovered_batch_goes_through_the_gate(warehouse_db, tmp_path):
+    from pantau import pipeline
+
+    landing, path = landed(tmp_path)
+    kill_loader_at("after_commit", path, landing, warehouse_db)
+    outcome = load_file(PERMITS, path, landing=landing, dsn=warehouse_db)
+    assert outcome.status == "recovered"
+    assert pipeline.validate_raw(outcome.as_dict())["accepted"] is True
+    assert state(warehouse_db)[1][0][1] == "accepted"
