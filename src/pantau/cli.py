@@ -86,9 +86,22 @@ def cmd_brief(args) -> int:
 
 
 def cmd_status(args) -> int:
+    import psycopg
+
     from pantau import report
 
-    print(report.format_status(report.status()))
+    try:
+        data = report.status()
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable) as exc:
+        dbname = config.dsn_parts()["dbname"]
+        print(
+            f"pantau: the warehouse {dbname!r} has nothing to report ({str(exc).strip().splitlines()[0]}). "
+            "Set PANTAU_WAREHOUSE_DSN; after `make demo` it is 'host=127.0.0.1 user=postgres "
+            f"dbname={DEMO_DATABASE}'.",
+            file=sys.stderr,
+        )
+        return 2
+    print(report.format_status(data))
     return 0
 
 
