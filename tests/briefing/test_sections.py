@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -151,7 +152,7 @@ def test_sections_without_their_marts_say_so(briefing_db):
         "fct_foreign_workers_active",
         "fct_lodging_arrivals_weekly",
     ):
-        assert has(text, f"Data tidak tersedia: mart {mart} belum ada di gudang data ini."), mart
+        assert has(text, f"Data tidak tersedia: mart {mart} belum ada (atau belum lengkap)"), mart
     assert has(text, "– Orang asing berada di wilayah data tidak tersedia")
     assert has(text, "Kesegaran data per sumber")  # the audit tables still answer
     assert result.page_count >= 3
@@ -172,6 +173,14 @@ def test_optional_marts_missing_keep_the_rest(briefing_db):
     )
 
 
+def test_mart_with_other_columns_reads_as_absent(briefing_db):
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("alter table marts.fct_foreign_workers_active rename column sector to sektor")
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    assert has(text, "Data tidak tersedia: mart fct_foreign_workers_active belum ada (atau belum lengkap)")
+    assert has(text, "Kunjungan 237 0 0 0 237")  # the rest of the snapshot still reads
+
+
 def test_changes_since_previous_meeting_in_headlines(briefing_db, monkeypatch):
     """January's meeting: the presence mart kept October's run, so the headline shows the change."""
     monkeypatch.setenv("PANTAU_AS_OF", "2026-01-26")
@@ -187,6 +196,29 @@ def test_changes_since_previous_meeting_in_headlines(briefing_db, monkeypatch):
     assert has(text, "Berkas yang diterima sejak penyusunan briefing sebelumnya (27 Oktober 2025).")
     assert has(text, "Disnakertrans 0 0 0 0 0 0/0 0/1")
     assert has(text, "Kiriman data dari") or has(text, "Berkas terakhir dari")
+
+
+def test_change_from_the_previous_briefing_when_marts_keep_one_run(briefing_db, monkeypatch):
+    """dbt rebuilds the marts: only the latest run is left. The change is then taken from the
+    figures kept beside October's PDF."""
+    october = render_briefing(*BANTEN, strict=True)
+    figures = json.loads(october.path.with_suffix(".json").read_text())
+    assert figures["present"] == 2805 and figures["workers"] == 205 and figures["open_findings"] == 4
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("delete from marts.fct_foreigners_present where reference_date <> '2025-11-30'")
+        conn.execute("update marts.fct_foreign_workers_active set worker_count = worker_count + 10")
+    monkeypatch.setenv("PANTAU_AS_OF", "2026-01-26")
+    text = pdf_text(render_briefing("36", date(2026, 1, 29), strict=True).path)
+    assert has(text, "9.999 Orang asing berada di wilayah +7.194 sejak rapat sebelumnya")
+    assert has(text, "255 Tenaga kerja asing aktif +50 sejak rapat sebelumnya")  # 5 Banten rows, +10 each
+
+
+def test_no_previous_briefing_no_change(briefing_db, monkeypatch):
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("delete from marts.fct_foreigners_present where reference_date <> '2025-11-30'")
+    monkeypatch.setenv("PANTAU_AS_OF", "2026-01-26")
+    text = pdf_text(render_briefing("36", date(2026, 1, 29), strict=True).path)
+    assert has(text, "9.999 Orang asing berada di wilayah 4 Temuan terbuka")  # nothing to compare with
 
 
 def test_freshness_follows_the_audit_view(briefing_db):

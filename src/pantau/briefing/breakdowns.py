@@ -10,16 +10,20 @@ Counts only; employers are companies, never people.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import psycopg
+import psycopg.errors
 
 from pantau.briefing.data import Region, reference_date, scope_filter, table_exists
 
 PERMIT_TYPES = ("ITK", "ITAS", "ITAP")
 PURPOSES = ("kunjungan", "bekerja", "investor", "penelitian", "keluarga", "pekerja_jarak_jauh", "lainnya")
+log = logging.getLogger(__name__)
+
 TOP_EMPLOYERS = 10
 TOP_COUNTRIES = 8
 
@@ -247,7 +251,17 @@ def load_breakdowns(
     conn: psycopg.Connection, region: Region, cutoff: date, language: str, since: date | None
 ) -> Breakdowns:
     return Breakdowns(
-        permits=load_permits(conn, region, cutoff),
-        workers=load_workers(conn, region, cutoff, language, since),
-        arrivals=load_arrivals(conn, region, cutoff, language),
+        permits=_optional(conn, "permits", load_permits, conn, region, cutoff),
+        workers=_optional(conn, "workers", load_workers, conn, region, cutoff, language, since),
+        arrivals=_optional(conn, "arrivals", load_arrivals, conn, region, cutoff, language),
     )
+
+
+def _optional(conn: psycopg.Connection, what: str, loader, *args):
+    """A mart whose columns differ from what the briefing expects reads as absent, not as a crash."""
+    try:
+        with conn.transaction():  # a savepoint: a failed query leaves the snapshot usable
+            return loader(*args)
+    except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedTable) as exc:
+        log.warning("briefing section %s left out: %s", what, exc.diag.message_primary)
+        return None

@@ -199,8 +199,8 @@ LABELS: dict[str, dict[str, str]] = {
     "sources": {"id": "Sumber data", "en": "Data sources"},
     # Sections that read a mart that may not exist yet
     "not_available": {
-        "id": "Data tidak tersedia: mart {mart} belum ada di gudang data ini.",
-        "en": "Data not available: the mart {mart} does not exist in this warehouse yet.",
+        "id": "Data tidak tersedia: mart {mart} belum ada (atau belum lengkap) di gudang data ini.",
+        "en": "Data not available: the mart {mart} does not exist (or is incomplete) in this warehouse yet.",
     },
     "not_available_short": {"id": "data tidak tersedia", "en": "data not available"},
     # Summary: headline cards and developments

@@ -17,9 +17,10 @@ from pantau import config
 from pantau.briefing import chart, pdf, summary
 from pantau.briefing.breakdowns import Breakdowns, load_breakdowns
 from pantau.briefing.data import BriefingDataError, MartData, load_marts
+from pantau.briefing.figures import fill_from_previous, read_figures, write_figures
 from pantau.briefing.followup import follow_up
 from pantau.briefing.formatting import Formatter, suppress_below
-from pantau.briefing.labels import Labels, labels_for
+from pantau.briefing.labels import LANGUAGES, Labels, labels_for
 from pantau.briefing.quality import QualityData, is_validated, load_quality
 from pantau.calendar import Meeting, find_meeting, previous_meeting
 
@@ -71,6 +72,10 @@ def briefing_filename(region_code: str, meeting_date: date, language: str) -> st
 def data_cutoff(meeting: Meeting) -> date:
     """`PANTAU_AS_OF` when pinned (demo, tests, replays), else the meeting date minus lead days."""
     return config.as_of() or meeting.data_cutoff
+
+
+def default_out_dir() -> Path:
+    return config.output_dir() / "briefings"
 
 
 def freshness_as_of(meeting: Meeting, cutoff: date) -> datetime:
@@ -248,6 +253,8 @@ class PreparedBriefing:
     quality: QualityData
     generated_at: datetime
     html: str
+    marts: MartData
+    extra: Breakdowns
 
 
 def prepare_briefing(
@@ -257,8 +264,13 @@ def prepare_briefing(
     language: str = "id",
     dsn: str | None = None,
     calendar_path: Path | None = None,
+    out_dir: Path | None = None,
 ) -> PreparedBriefing:
-    """Read the marts and audit tables for the meeting and render the briefing's HTML."""
+    """Read the marts and audit tables for the meeting and render the briefing's HTML.
+
+    out_dir: where briefings are kept (default `$PANTAU_OUTPUT_DIR/briefings`); the previous
+    meeting's figures are looked up there.
+    """
     if isinstance(meeting_date, str):
         meeting_date = date.fromisoformat(meeting_date)
     labels_for(language)  # reject an unknown language before touching the database
@@ -290,11 +302,17 @@ def prepare_briefing(
                 "Run the warehouse DAG (dbt build) first."
             ) from exc
 
+    if previous is not None:
+        folder = out_dir or default_out_dir()
+        names = [
+            briefing_filename(region_code, previous.meeting_date, lang) for lang in (language, *LANGUAGES)
+        ]
+        fill_from_previous(marts, extra, read_figures(folder, names))
     generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
     context = build_context(
         meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at, extra=extra
     )
-    return PreparedBriefing(meeting, cutoff, quality, generated_at, pdf.render_html(context))
+    return PreparedBriefing(meeting, cutoff, quality, generated_at, pdf.render_html(context), marts, extra)
 
 
 def render_briefing(
@@ -316,14 +334,14 @@ def render_briefing(
         meeting_date = date.fromisoformat(meeting_date)
     strict = pdf.strict_default() if strict is None else strict
     dsn = dsn or config.warehouse_dsn()
+    out_dir = out_dir or default_out_dir()
     prepared = prepare_briefing(
-        region_code, meeting_date, language=language, dsn=dsn, calendar_path=calendar_path
+        region_code, meeting_date, language=language, dsn=dsn, calendar_path=calendar_path, out_dir=out_dir
     )
     cutoff, quality = prepared.cutoff, prepared.quality
-    target = (out_dir or config.output_dir() / "briefings") / briefing_filename(
-        region_code, meeting_date, language
-    )
+    target = out_dir / briefing_filename(region_code, meeting_date, language)
     output = pdf.write_pdf(prepared.html, target, strict=strict)
+    write_figures(target, prepared.marts, prepared.extra)
     digest = sha256_file(target)
 
     row = {
