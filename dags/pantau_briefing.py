@@ -36,9 +36,9 @@ def pantau_briefing():
 
         context = get_current_context()
         params = context["params"]
-        return pipeline.render_due_briefings(
-            params, context["logical_date"], deliver=bool(params.get("deliver", False))
-        )
+        # A manual run in Airflow 3 has no logical date: it is due when it was asked for.
+        when = context.get("logical_date") or context["dag_run"].run_after
+        return pipeline.render_due_briefings(params, when, deliver=bool(params.get("deliver", False)))
 
     render_briefing()
 

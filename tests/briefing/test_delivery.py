@@ -7,9 +7,11 @@ import email
 import email.policy
 import hashlib
 import json
+import os
 import socket
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -196,3 +198,25 @@ def test_dag_task_delivers_only_when_asked(briefing_db, inbox):
     assert refused["delivery"].startswith("refused: its inputs are not validated")
     assert refused["quality_status"] == "mart gagal validasi"
     assert len(inbox.envelopes) == 1  # nothing more was sent
+
+
+def test_briefing_dag_delivers_when_the_form_says_so(briefing_db, inbox):
+    """The real DAG (`dag.test()`): the Param `deliver` reaches the task; default is not to send."""
+    from pantau import airflow_local
+
+    airflow_local.ensure_metadata_db()
+    dag = airflow_local.load_dags()["pantau_briefing"]
+    assert dag.params["deliver"] is False
+    form = {"region": "36.73", "meeting_date": "2025-10-28", "language": "id"}
+    quiet = airflow_local.run_dag(dag, conf=form)
+    assert quiet.state == "success"
+    assert inbox.envelopes == []
+
+    sent = airflow_local.run_dag(dag, conf={**form, "deliver": True})
+    assert sent.state == "success"
+    (envelope,) = inbox.envelopes
+    assert envelope.rcpt_tos == ["kesbangpol@serangkota.example"]
+    (message,) = inbox.messages()
+    name, payload = _attachment(message)
+    pdf = Path(os.environ["PANTAU_OUTPUT_DIR"]) / "briefings" / name
+    assert hashlib.sha256(payload).hexdigest() == hashlib.sha256(pdf.read_bytes()).hexdigest()
