@@ -82,11 +82,12 @@ def _fail_mart_gate(dsn: str) -> None:
     ]
     with psycopg.connect(dsn) as conn:
         for run_id, suite, expectation, success, clock in rows:
+            config = {"description": "Jumlah mart cocok / mart totals reconcile"}
             conn.execute(
                 "insert into audit.dq_results (run_id, suite, expectation, expectation_config, severity, "
                 "success, unexpected_count, validated_at) values (%s, %s, %s, %s, 'blocking', %s, %s, "
                 "timestamptz '2025-10-27 00:00+07' + %s::time)",
-                (run_id, suite, expectation, json.dumps({}), success, 0 if success else 1, clock),
+                (run_id, suite, expectation, json.dumps(config), success, 0 if success else 1, clock),
             )
 
 
@@ -143,7 +144,7 @@ def test_briefing_failing_the_mart_gate_is_rendered_marked_and_not_sent(briefing
     # Still rendered and archived, marked on every page
     pages = pdf_pages(result.path)
     assert all("BELUM TERVALIDASI" in " ".join(page.split()) for page in pages)
-    assert has(" ".join(pages), "expect_column_sum_to_be_between")
+    assert has(" ".join(pages), "Jumlah mart cocok (expect_column_sum_to_be_between)")
     with psycopg.connect(briefing_db) as conn:
         (status,) = conn.execute("select quality_status from audit.briefings").fetchone()
     assert status == "mart gagal validasi"

@@ -248,3 +248,39 @@ def test_small_counts_are_suppressed(built, monkeypatch):
     for name, code, n in shown:
         assert has(text, f"{name} ({code}) {n}"), code
     assert has(text, f"ditampilkan sebagai “< {k}”")
+
+
+def test_real_mart_gate_decides_delivery(built):
+    """Gate 2 (GX) on the real marts: passing, the briefing is validated; after a published count
+    is tampered with, the briefing is rendered marked "BELUM TERVALIDASI" and never e-mailed."""
+    from pantau.calendar import find_meeting
+    from pantau.delivery import DeliveryRefused, send_briefing
+    from pantau.quality import validate_marts
+
+    dsn = built["dsn"]
+    assert all(r["accepted"] for r in validate_marts(dsn=dsn).values())
+    good = render_briefing(*BANTEN, strict=True)
+    assert good.validated and good.quality_status != "mart gagal validasi"
+    tamper = (
+        "update marts.fct_foreigners_present set foreigner_count = foreigner_count {} 1 "
+        "where ctid = (select min(ctid) from marts.fct_foreigners_present)"
+    )
+    with psycopg.connect(dsn) as conn:
+        conn.execute(tamper.format("+"))
+    try:
+        results = validate_marts(dsn=dsn)
+        assert not results["marts__fct_foreigners_present"]["accepted"]
+        bad = render_briefing(*BANTEN, strict=True)
+        assert bad.quality_status == "mart gagal validasi" and not bad.validated
+        text = pdf_text(bad.path)
+        assert has(text, "TERBATAS · BELUM TERVALIDASI")
+        assert has(text, "Pemeriksaan mart (gerbang 2) Gagal pemeriksaan memblokir")
+        # The failed check in words, in the briefing's language (the suite says "id / en")
+        assert has(text, "Jumlah WNA di mart sama dengan jumlah orang ber-izin tinggal berlaku")
+        assert "mart total equals persons" not in text
+        with pytest.raises(DeliveryRefused, match="not validated"):
+            send_briefing(bad, find_meeting(*BANTEN))  # refused before any connection is made
+    finally:
+        with psycopg.connect(dsn) as conn:
+            conn.execute(tamper.format("-"))
+        validate_marts(dsn=dsn)

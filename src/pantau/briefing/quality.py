@@ -39,6 +39,16 @@ class FailedCheck:
     column: str | None
     severity: str  # blocking | warning
     unexpected_count: int | None
+    description: str | None = None  # the suite's "Bahasa / English" description, when it has one
+
+    def describe(self, language: str) -> str | None:
+        """The description in `language`: suites write "Indonesian / English"."""
+        if not self.description:
+            return None
+        parts = self.description.split(" / ")
+        if len(parts) != 2:
+            return self.description
+        return parts[0].strip() if language == "id" else parts[1].strip()
 
 
 @dataclass
@@ -325,7 +335,8 @@ def load_mart_gate(conn: psycopg.Connection) -> MartGate:
             order by suite, run_at desc, run_id desc
         )
         select latest.suite, latest.run_at, results.expectation, results.expectation_config ->> 'column',
-               results.severity, results.success, results.unexpected_count
+               results.severity, results.success, results.unexpected_count,
+               results.expectation_config ->> 'description'
         from latest
         inner join audit.dq_results as results using (suite, run_id)
         order by latest.suite, results.severity, results.expectation
@@ -333,10 +344,11 @@ def load_mart_gate(conn: psycopg.Connection) -> MartGate:
         (MART_SUITE_PREFIX,),
     ).fetchall()
     gate = MartGate()
-    for suite, run_at, expectation, column, severity, success, unexpected in rows:
+    for suite, run_at, expectation, column, severity, success, unexpected, description in rows:
         if suite not in gate.suites:
             gate.suites.append(suite)
         gate.validated_at = max(filter(None, (gate.validated_at, run_at)), default=None)
         if not success:
-            gate.failed_checks.append((suite, FailedCheck(expectation, column, severity, unexpected)))
+            check = FailedCheck(expectation, column, severity, unexpected, description)
+            gate.failed_checks.append((suite, check))
     return gate
