@@ -13,8 +13,10 @@ import logging
 import os
 from dataclasses import dataclass
 
+import psycopg
 from markupsafe import escape
 
+from pantau import config
 from pantau.briefing.formatting import Formatter
 from pantau.briefing.labels import labels_for
 from pantau.briefing.render import BriefingResult, sha256_file
@@ -100,12 +102,40 @@ def check_deliverable(result: BriefingResult, meeting: Meeting) -> None:
         )
 
 
-def send_briefing(result: BriefingResult, meeting: Meeting, *, conn_id: str = "smtp_default") -> Delivery:
+def send_briefing(
+    result: BriefingResult, meeting: Meeting, *, conn_id: str = "smtp_default", dsn: str | None = None
+) -> Delivery:
     """E-mail the briefing PDF to the meeting's recipients (calendar `recipients`).
 
     Raises DeliveryRefused (nothing sent) when the inputs are not validated, the meeting has no
-    recipients, or the file on disk is not the archived one. SMTP errors propagate.
+    recipients, or the file on disk is not the archived one. SMTP errors propagate. Every attempt
+    is recorded on the briefing's `audit.briefings` row (sent / refused / failed).
     """
+    try:
+        delivery = _send(result, meeting, conn_id)
+    except DeliveryRefused as refused:
+        record_delivery(result.briefing_id, "refused", refused.reason, dsn=dsn)
+        raise
+    except Exception as exc:
+        record_delivery(result.briefing_id, "failed", f"{type(exc).__name__}: {exc}"[:500], dsn=dsn)
+        raise
+    record_delivery(result.briefing_id, "sent", f"via {conn_id}", recipients=delivery.recipients, dsn=dsn)
+    return delivery
+
+
+def record_delivery(
+    briefing_id: str, status: str, detail: str, *, recipients: tuple[str, ...] = (), dsn: str | None = None
+) -> None:
+    """Note the attempt on the briefing's archive row, so auditors see what left the building."""
+    with psycopg.connect(dsn or config.warehouse_dsn()) as conn:
+        conn.execute(
+            "update audit.briefings set delivery_status = %s, delivery_detail = %s, delivered_to = %s, "
+            "delivered_at = case when %s = 'sent' then now() end where briefing_id = %s",
+            (status, detail, list(recipients) or None, status, briefing_id),
+        )
+
+
+def _send(result: BriefingResult, meeting: Meeting, conn_id: str) -> Delivery:
     check_deliverable(result, meeting)
     from airflow.providers.smtp.hooks.smtp import SmtpHook  # Airflow only when actually sending
 
@@ -146,4 +176,12 @@ def send_briefing(result: BriefingResult, meeting: Meeting, *, conn_id: str = "s
     )
 
 
-__all__ = ["Delivery", "DeliveryRefused", "check_deliverable", "mail_body", "mail_subject", "send_briefing"]
+__all__ = [
+    "Delivery",
+    "DeliveryRefused",
+    "check_deliverable",
+    "mail_body",
+    "mail_subject",
+    "record_delivery",
+    "send_briefing",
+]

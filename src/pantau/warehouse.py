@@ -102,6 +102,13 @@ create table if not exists audit.briefings (
     input_batches   jsonb,
     generated_at    timestamptz not null default now()
 );
+-- E-mail delivery of the archived PDF (pantau.delivery): sent, refused (why) or failed (SMTP error).
+-- Re-rendering a briefing clears them: they describe the PDF the row names.
+alter table audit.briefings add column if not exists delivery_status text
+    check (delivery_status in ('sent', 'refused', 'failed'));
+alter table audit.briefings add column if not exists delivery_detail text;
+alter table audit.briefings add column if not exists delivered_to text[];
+alter table audit.briefings add column if not exists delivered_at timestamptz;
 """
 
 

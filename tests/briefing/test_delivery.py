@@ -187,18 +187,53 @@ def test_dag_task_delivers_only_when_asked(briefing_db, inbox):
     (quiet,) = pipeline.render_due_briefings(params, None)
     assert quiet["delivery"] == "not requested"
     assert inbox.envelopes == []
+    assert _delivery_record(briefing_db) == (None, None, None, False)
 
     (sent,) = pipeline.render_due_briefings(params, None, deliver=True)
     assert sent["delivery"] == "sent to kesbangpol@serangkota.example"
     (message,) = inbox.messages()
     _, payload = _attachment(message)
     assert hashlib.sha256(payload).hexdigest() == sent["sha256"]
+    assert _delivery_record(briefing_db) == (
+        "sent",
+        "via smtp_default",
+        ["kesbangpol@serangkota.example"],
+        True,
+    )
 
     _fail_mart_gate(briefing_db)
     (refused,) = pipeline.render_due_briefings(params, None, deliver=True)
     assert refused["delivery"].startswith("refused: its inputs are not validated")
     assert refused["quality_status"] == "mart gagal validasi"
     assert len(inbox.envelopes) == 1  # nothing more was sent
+    status, detail, recipients, delivered = _delivery_record(briefing_db)
+    assert (status, recipients, delivered) == ("refused", None, False)
+    assert detail.startswith("its inputs are not validated")
+
+
+def _delivery_record(dsn: str) -> tuple:
+    """The Kota Serang briefing's archive row: status, detail, recipients, whether a send time is set."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(
+            "select delivery_status, delivery_detail, delivered_to, delivered_at is not null "
+            "from audit.briefings where briefing_id = 'briefing_36.73_2025-10-28_id'"
+        ).fetchone()
+
+
+def test_smtp_failure_is_recorded_and_raised(briefing_db, monkeypatch):
+    """The mail server is down: the error reaches Airflow (task retries) and the archive says so."""
+    port = _free_port()  # nothing listens here
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5"
+        f"&from_email={SENDER.replace('@', '%40')}",
+    )
+    result = render_briefing(*KOTA_SERANG, strict=True)
+    with pytest.raises(OSError):
+        send_briefing(result, find_meeting(*KOTA_SERANG))
+    status, detail, recipients, delivered = _delivery_record(briefing_db)
+    assert (status, recipients, delivered) == ("failed", None, False)
+    assert "Connection refused" in detail or "Errno" in detail, detail
 
 
 def test_briefing_dag_delivers_when_the_form_says_so(briefing_db, inbox):

@@ -240,7 +240,11 @@ on conflict (briefing_id) do update set
     data_cutoff = excluded.data_cutoff,
     quality_status = excluded.quality_status,
     input_batches = excluded.input_batches,
-    generated_at = excluded.generated_at
+    generated_at = excluded.generated_at,
+    delivery_status = null,
+    delivery_detail = null,
+    delivered_to = null,
+    delivered_at = null
 """
 
 
