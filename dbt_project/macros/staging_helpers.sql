@@ -30,3 +30,23 @@ end
 {% macro normalise_visa_index(expr) -%}
 nullif(regexp_replace(upper(({{ expr }})::text), '[^A-Z0-9]+', '', 'g'), '')
 {%- endmacro %}
+
+{#- The raw rows of a feed whose batch passed gate 1 (docs/contracts.md: staging reads only
+    accepted batches), with the batch's load time (orders duplicates: the latest batch wins) and
+    acceptance time (the watermark incremental staging models select new batches by).
+    `source_cte` names the CTE holding the raw table; `batch_condition` (SQL on load_ledger)
+    narrows the batches, e.g. to those accepted since the last run. -#}
+{% macro accepted_rows(source_cte, batch_condition=none) -%}
+select
+    {{ source_cte }}.*,
+    coalesce(load_ledger.loaded_at, load_ledger.received_at) as batch_loaded_at,
+    coalesce(load_ledger.validated_at, load_ledger.loaded_at, load_ledger.received_at) as batch_accepted_at
+from {{ source_cte }}
+inner join {{ source('audit', 'load_ledger') }} as load_ledger
+    on {{ source_cte }}._batch_id = load_ledger.batch_id
+where
+    load_ledger.status = 'accepted'
+    {%- if batch_condition %}
+    and ({{ batch_condition }})
+    {%- endif %}
+{%- endmacro %}

@@ -7,10 +7,6 @@ source as (
     select * from {{ source('disnaker', 'disnaker_tka') }}
 ),
 
-load_ledger as (
-    select * from {{ source('audit', 'load_ledger') }}
-),
-
 region_keys as (
     select * from {{ ref('stg_reference__region_keys') }}
 ),
@@ -24,13 +20,7 @@ kbli_sections as (
 ),
 
 accepted_rows as (
-    select
-        source.*,
-        coalesce(load_ledger.loaded_at, load_ledger.received_at) as batch_loaded_at
-    from source
-    inner join load_ledger
-        on source._batch_id = load_ledger.batch_id
-    where load_ledger.status = 'accepted'
+    {{ accepted_rows('source') }}
 ),
 
 renamed as (

@@ -1,14 +1,17 @@
 -- APOA lodging reports of foreign guests, accepted batches only, one row per report id (the
 -- latest accepted batch wins). Guest names and passport numbers stay here (tagged pii).
+--
+-- Incremental (dbt_project.yml): years of daily reports pile up here, so a run parses only the
+-- batches accepted since the previous run. Their reports are ranked together with the stored
+-- rows of the same report ids (late-arriving reports and corrections: the latest batch still
+-- wins, also when an older batch is accepted late), and delete+insert replaces those ids.
+-- A batch counts as new when it is not stored yet and was accepted at most an hour before the
+-- newest stored batch (a gate-1 transaction that committed while dbt ran is not missed).
 
 with
 
 source as (
     select * from {{ source('imigrasi', 'imigrasi_apoa') }}
-),
-
-load_ledger as (
-    select * from {{ source('audit', 'load_ledger') }}
 ),
 
 region_keys as (
@@ -20,13 +23,15 @@ country_keys as (
 ),
 
 accepted_rows as (
-    select
-        source.*,
-        coalesce(load_ledger.loaded_at, load_ledger.received_at) as batch_loaded_at
-    from source
-    inner join load_ledger
-        on source._batch_id = load_ledger.batch_id
-    where load_ledger.status = 'accepted'
+    {%- if is_incremental() %}
+    {{ accepted_rows('source', batch_condition=
+        "coalesce(load_ledger.validated_at, load_ledger.loaded_at, load_ledger.received_at) > "
+        ~ "(select coalesce(max(stored.batch_accepted_at), '-infinity') - interval '1 hour' from "
+        ~ this ~ " as stored) and not exists (select 1 from " ~ this
+        ~ " as stored where stored.batch_id = load_ledger.batch_id)") }}
+    {%- else %}
+    {{ accepted_rows('source') }}
+    {%- endif %}
 ),
 
 renamed as (
@@ -59,7 +64,8 @@ renamed as (
         {{ parse_date('accepted_rows.tanggal_keluar') }} as check_out_date,
 
         -- timestamps
-        accepted_rows.batch_loaded_at
+        accepted_rows.batch_loaded_at,
+        accepted_rows.batch_accepted_at
     from accepted_rows
     left join region_keys
         on region_keys.match_key = {{ normalise_text_key('accepted_rows.kabupaten_kota') }}
@@ -67,17 +73,100 @@ renamed as (
         on country_keys.match_key = {{ normalise_text_key('accepted_rows.kewarganegaraan') }}
 ),
 
+parsed as (
+    select
+        -- ids
+        coalesce(upper(lodging_report_id), batch_id || ':' || source_row_number::text) as lodging_report_key,
+        lodging_report_id,
+        {{ person_key('passport_norm', 'country_code') }} as person_key,
+        batch_id,
+        source_file,
+        source_row_number,
+
+        -- personal data (restricted)
+        guest_name,
+        passport_norm,
+        birth_date,
+
+        -- strings
+        lodging_name,
+        sex,
+        visit_purpose,
+        visa_index_code,
+        country_raw,
+        country_code,
+        region_raw,
+        region_code,
+        province_code,
+
+        -- booleans
+        is_region_ambiguous,
+
+        -- dates
+        check_in_date,
+        check_out_date,
+
+        -- timestamps
+        batch_loaded_at,
+        batch_accepted_at,
+        now() as staged_at
+    from renamed
+),
+
+candidates as (
+    select * from parsed
+    {%- if is_incremental() %}
+
+    union all
+
+    -- the stored versions of the reports this run touches compete with the new ones
+    select
+        stored.lodging_report_key,
+        stored.lodging_report_id,
+        stored.person_key,
+        stored.batch_id,
+        stored.source_file,
+        stored.source_row_number,
+        stored.guest_name,
+        stored.passport_norm,
+        stored.birth_date,
+        stored.lodging_name,
+        stored.sex,
+        stored.visit_purpose,
+        stored.visa_index_code,
+        stored.country_raw,
+        stored.country_code,
+        stored.region_raw,
+        stored.region_code,
+        stored.province_code,
+        stored.is_region_ambiguous,
+        stored.check_in_date,
+        stored.check_out_date,
+        stored.batch_loaded_at,
+        stored.batch_accepted_at,
+        stored.staged_at
+    from {{ this }} as stored
+    where stored.lodging_report_key in (select parsed.lodging_report_key from parsed)
+    {%- endif %}
+),
+
 ranked as (
     select
-        renamed.*,
-        {{ person_key('renamed.passport_norm', 'renamed.country_code') }} as person_key,
-        {{ recency_rank('upper(renamed.lodging_report_id)') }} as recency_rank
-    from renamed
+        candidates.*,
+        row_number() over (
+            partition by candidates.lodging_report_key
+            order by
+                candidates.batch_loaded_at desc nulls last,
+                candidates.batch_id desc,
+                candidates.source_row_number desc
+        ) as recency_rank
+    from candidates
 ),
 
 final as (
     select
         -- ids
+        lodging_report_key,
         lodging_report_id,
         person_key,
         batch_id,
@@ -108,7 +197,9 @@ final as (
         check_out_date,
 
         -- timestamps
-        batch_loaded_at
+        batch_loaded_at,
+        batch_accepted_at,
+        staged_at
     from ranked
     where recency_rank = 1
 )

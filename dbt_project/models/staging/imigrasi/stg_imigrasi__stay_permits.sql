@@ -8,10 +8,6 @@ source as (
     select * from {{ source('imigrasi', 'imigrasi_izin_tinggal') }}
 ),
 
-load_ledger as (
-    select * from {{ source('audit', 'load_ledger') }}
-),
-
 region_keys as (
     select * from {{ ref('stg_reference__region_keys') }}
 ),
@@ -21,13 +17,7 @@ country_keys as (
 ),
 
 accepted_rows as (
-    select
-        source.*,
-        coalesce(load_ledger.loaded_at, load_ledger.received_at) as batch_loaded_at
-    from source
-    inner join load_ledger
-        on source._batch_id = load_ledger.batch_id
-    where load_ledger.status = 'accepted'
+    {{ accepted_rows('source') }}
 ),
 
 renamed as (

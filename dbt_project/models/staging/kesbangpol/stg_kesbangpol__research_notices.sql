@@ -10,22 +10,12 @@ source as (
     select * from {{ source('kesbangpol', 'kesbangpol_penelitian') }}
 ),
 
-load_ledger as (
-    select * from {{ source('audit', 'load_ledger') }}
-),
-
 country_keys as (
     select * from {{ ref('stg_reference__country_keys') }}
 ),
 
 accepted_rows as (
-    select
-        source.*,
-        coalesce(load_ledger.loaded_at, load_ledger.received_at) as batch_loaded_at
-    from source
-    inner join load_ledger
-        on source._batch_id = load_ledger.batch_id
-    where load_ledger.status = 'accepted'
+    {{ accepted_rows('source') }}
 ),
 
 renamed as (

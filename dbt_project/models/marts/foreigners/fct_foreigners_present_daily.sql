@@ -1,0 +1,200 @@
+-- Foreigners present per day by kabupaten/kota, nationality and permit type, for the
+-- presence_history_days up to the reference date. A person counts once a day:
+--   - holding a stay permit valid that day: the most recently issued one gives region and
+--     permit type (the rule of fct_foreigners_present, applied to every day);
+--   - otherwise staying at a lodging that day (fct_lodging_stays): the lodging's region, the
+--     permit type the report's visa index implies (TIDAK_DIKETAHUI when unknown).
+-- Guests without a usable passport or nationality count per report.
+--
+-- Incremental (dbt_project.yml, delete+insert by presence_date): a run rebuilds only the days
+-- that can have changed: new days up to the reference date, the days of stays changed since the
+-- previous run (old and new version, fct_lodging_stays.changed_*), and the validity days of
+-- permits whose history (snapshot snp_imigrasi__stay_permits) changed since then.
+
+with
+
+stay_permits as (
+    select * from {{ ref('stg_imigrasi__stay_permits') }}
+),
+
+permit_history as (
+    select * from {{ ref('snp_imigrasi__stay_permits') }}
+),
+
+lodging_stays as (
+    select * from {{ ref('fct_lodging_stays') }}
+),
+
+window_days as (
+    select
+        ({{ as_of_date() }} - {{ var('presence_history_days') }} + 1)::date as first_day,
+        ({{ as_of_date() }})::date as last_day
+),
+
+{% if is_incremental() %}
+
+watermark as (
+    select
+        coalesce(max(stored.updated_at), '-infinity') as updated_at,
+        max(stored.presence_date) as last_presence_date
+    from {{ this }} as stored
+),
+
+changed_ranges as (
+    -- days not built yet
+    select
+        greatest(window_days.first_day, coalesce(watermark.last_presence_date + 1, window_days.first_day)) as from_date,
+        window_days.last_day as to_date
+    from window_days
+    cross join watermark
+
+    union all
+
+    -- stays written since the previous run: old and new days
+    select
+        lodging_stays.changed_from_date as from_date,
+        lodging_stays.changed_to_date as to_date
+    from lodging_stays
+    where lodging_stays.updated_at > (select watermark.updated_at from watermark)
+
+    union all
+
+    -- permits whose recorded version changed: the days of the version closed and of the new one
+    select
+        permit_history.issued_date as from_date,
+        permit_history.expiry_date as to_date
+    from permit_history
+    where
+        permit_history.dbt_valid_from > (select watermark.updated_at from watermark)
+        or permit_history.dbt_valid_to > (select watermark.updated_at from watermark)
+),
+
+distinct_ranges as (
+    select distinct
+        greatest(changed_ranges.from_date, window_days.first_day) as from_date,
+        least(changed_ranges.to_date, window_days.last_day) as to_date
+    from changed_ranges
+    cross join window_days
+    where changed_ranges.from_date <= window_days.last_day and changed_ranges.to_date >= window_days.first_day
+),
+
+days as (
+    select distinct presence_day::date as presence_date
+    from distinct_ranges
+    cross join lateral generate_series(distinct_ranges.from_date, distinct_ranges.to_date, interval '1 day')
+        as presence_day
+    where distinct_ranges.from_date <= distinct_ranges.to_date
+),
+
+{% else %}
+
+days as (
+    select presence_day::date as presence_date
+    from window_days
+    cross join lateral generate_series(window_days.first_day, window_days.last_day, interval '1 day')
+        as presence_day
+),
+
+{% endif %}
+
+permit_days as (
+    select distinct on (days.presence_date, stay_permits.person_key)
+        days.presence_date,
+        stay_permits.person_key as guest_key,
+        stay_permits.region_code,
+        stay_permits.province_code,
+        stay_permits.country_code,
+        coalesce(stay_permits.permit_type, 'TIDAK_DIKETAHUI') as permit_type
+    from days
+    inner join stay_permits
+        on
+            stay_permits.issued_date <= days.presence_date
+            and stay_permits.expiry_date >= days.presence_date
+    where stay_permits.person_key is not null
+    order by
+        days.presence_date,
+        stay_permits.person_key,
+        stay_permits.issued_date desc,
+        stay_permits.batch_loaded_at desc,
+        stay_permits.permit_number desc
+),
+
+lodging_days as (
+    select distinct on (days.presence_date, coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key))
+        days.presence_date,
+        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,
+        lodging_stays.region_code,
+        lodging_stays.province_code,
+        lodging_stays.country_code,
+        coalesce(lodging_stays.visa_permit_type, 'TIDAK_DIKETAHUI') as permit_type
+    from days
+    inner join lodging_stays
+        on
+            -- the range on present_from_date lets the index find a day's stays
+            lodging_stays.present_from_date between days.presence_date - {{ var('max_stay_days') }} + 1
+            and days.presence_date
+            and lodging_stays.present_to_date >= days.presence_date
+    order by
+        days.presence_date,
+        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key),
+        lodging_stays.check_in_date desc,
+        lodging_stays.lodging_report_key desc
+),
+
+present as (
+    select
+        permit_days.*,
+        true as holds_permit
+    from permit_days
+
+    union all
+
+    select
+        lodging_days.*,
+        false as holds_permit
+    from lodging_days
+    where not exists (
+        select 1
+        from permit_days
+        where
+            permit_days.presence_date = lodging_days.presence_date
+            and permit_days.guest_key = lodging_days.guest_key
+    )
+),
+
+counted as (
+    select
+        presence_date,
+        region_code,
+        province_code,
+        country_code,
+        permit_type,
+        count(*) as foreigner_count,
+        count(*) filter (where holds_permit) as permit_holder_count,
+        count(*) filter (where not holds_permit) as lodging_guest_count
+    from present
+    group by presence_date, region_code, province_code, country_code, permit_type
+),
+
+final as (
+    select
+        -- dates
+        presence_date,
+
+        -- strings
+        region_code,
+        province_code,
+        country_code,
+        permit_type,
+
+        -- numerics
+        foreigner_count,
+        permit_holder_count,
+        lodging_guest_count,
+
+        -- timestamps
+        now() as updated_at
+    from counted
+)
+
+select * from final
