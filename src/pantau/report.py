@@ -9,6 +9,8 @@ import psycopg
 from pantau import config
 from pantau.registry import feeds
 
+FAILED_CHECKS_SHOWN = 30  # the most recent; the auditor view and Data Docs hold every one
+
 
 def format_run(summary) -> str:
     lines = [f"Pantau run over {summary.landing}"]
@@ -65,14 +67,25 @@ def status() -> dict:
         names = [c.name for c in cur.description]
         latest = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
         freshness = dict(conn.execute("select feed, freshness_status from audit.feed_freshness").fetchall())
+        # The checks of each rejected batch's latest validation, named as the suite names them.
         failed = conn.execute(
             """
-            select l.feed, l.source_file, r.expectation
-            from audit.dq_results as r
-            join audit.load_ledger as l using (batch_id)
-            where not r.success and r.severity = 'blocking' and l.status = 'rejected'
-            order by l.received_at desc
-            """
+            with latest_run as (
+                select distinct on (batch_id) batch_id, run_id
+                from audit.dq_results
+                order by batch_id, validated_at desc
+            )
+            select l.feed, l.source_file,
+                   coalesce(r.expectation_config ->> 'description', r.expectation)
+                   || coalesce(' [' || (r.expectation_config ->> 'column') || ']', '')
+            from audit.load_ledger as l
+            join latest_run using (batch_id)
+            join audit.dq_results as r using (batch_id, run_id)
+            where l.status = 'rejected' and not r.success and r.severity = 'blocking'
+            order by l.received_at desc, l.source_file, (r.expectation_config ->> 'suite_index')::int
+            limit %s
+            """,
+            (FAILED_CHECKS_SHOWN,),
         ).fetchall()
     return {"latest": latest, "failed_checks": failed, "freshness": freshness}
 
