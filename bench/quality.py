@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_HOME", tempfile.mkdtemp(prefix="pantau-bench-"))
-    dsn = config.with_database(config.warehouse_dsn(), "pantau_bench_quality")
+    dsn = config.with_database(config.warehouse_dsn(), "pantau_dq_bench")
     os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
     config.warehouse_dsn.cache_clear()
     warehouse.drop_database(dsn)

@@ -2,7 +2,7 @@
 
 Each test validates its own batch (own `_batch_id`), so batches never see each other and the
 expensive parts (database, GX context, declared suites) are set up once per module. Databases
-carry this area's prefix, `pantau_gx_`, and are dropped afterwards.
+carry this area's prefix, `pantau_dq_`, and are dropped afterwards.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _server_dsn() -> str:
 
 @pytest.fixture(scope="module")
 def gx_dsn() -> Iterator[str]:
-    name = f"pantau_gx_{uuid.uuid4().hex[:10]}"
+    name = f"pantau_dq_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_server_dsn(), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     dsn = config.with_database(config.warehouse_dsn(), name)

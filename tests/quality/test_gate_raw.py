@@ -53,7 +53,7 @@ def test_realistic_mess_is_accepted_with_warnings_only(gate, feed):
     with psycopg.connect(dsn) as conn:
         count, sample = conn.execute(
             "select unexpected_count, unexpected_sample from audit.dq_results "
-            "where batch_id = %s and expectation like 'expect_%%unique'",
+            "where batch_id = %s and expectation_config ->> 'description' like '%%baris ganda%%'",
             (batch_id,),
         ).fetchone()
     assert count == 2  # the duplicated row and its original, found by their file row numbers

@@ -120,6 +120,9 @@ def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataCont
 
     import great_expectations as gx
 
+    # Registers Pantau's expectation class before GX reads stored suites that use it.
+    from pantau.quality import gx_expectations  # noqa: F401
+
     root.parent.mkdir(parents=True, exist_ok=True)
     with _schema_name_is_fine():
         context = gx.get_context(mode="file", project_root_dir=str(root.parent))
@@ -240,9 +243,13 @@ def build_suite(spec: SuiteSpec):
     from great_expectations import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    from pantau.quality import gx_expectations
+
+    # Custom-SQL checks run their query once (count only): see pantau.quality.gx_expectations.
+    types = {gx_expectations.PUBLIC_TYPE: gx_expectations.TYPE}
     expectations = [
         ExpectationConfiguration(
-            type=entry.type,
+            type=types.get(entry.type, entry.type),
             kwargs=entry.kwargs,
             meta={"pantau_severity": entry.severity, "pantau_index": index},
             description=entry.description,
@@ -254,7 +261,7 @@ def build_suite(spec: SuiteSpec):
 
 
 # Bump when the way suites become GX objects changes, so stored ones are re-declared.
-_DECLARATION_VERSION = "1"
+_DECLARATION_VERSION = "2"
 
 
 def fingerprint(
