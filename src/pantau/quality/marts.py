@@ -1,7 +1,11 @@
 """Gate 2: the published marts, after dbt, before the briefing reads them.
 
 One suite per mart (`expectations/marts__<table>.yml`, with `table: marts.<table>`), run on the
-whole table. Results go to `audit.dq_results` like gate 1's (no batch, file or feed: a mart is
+whole table. A mart whose table does not exist is not validated: a suite marked `required: true`
+(the briefing cannot do without that mart) fails on it; any other suite is skipped, leaving one
+warning row that says so, so a mart being added or retired never crashes the gate.
+
+Results go to `audit.dq_results` like gate 1's (no batch, file or feed: a mart is
 built from many). The caller decides what a blocking failure stops; the briefing's quality
 status reads the same table.
 """
@@ -39,7 +43,7 @@ def validate_mart(suite_name: str, *, dsn: str | None = None, run_id: str | None
         outcomes = run_suite(suite, schema, table, None, dsn=dsn, run_id=run_id, pii_columns=[])
         outcomes = add_samples(outcomes, schema, table, None, dsn=dsn, pii_columns=[])
     else:
-        outcomes = [_missing_table(schema, table)]
+        outcomes = [_missing_table(schema, table, required=bool(suite.meta.get("required")))]
     record(dsn, run_id, suite.name, outcomes)
     failed_blocking = [o.description for o in outcomes if not o.success and o.severity == "blocking"]
     failed_warnings = [o.description for o in outcomes if not o.success and o.severity == "warning"]
@@ -78,16 +82,18 @@ def _table_exists(dsn: str, schema: str, table: str) -> bool:
 
 
 _MISSING = "Mart sudah dibangun (dbt) / the mart has been built (dbt)"
+_SKIPPED = "Mart belum dibangun, pemeriksaan dilewati / mart not built, its checks were skipped"
 
 
-def _missing_table(schema: str, table: str) -> CheckOutcome:
+def _missing_table(schema: str, table: str, *, required: bool) -> CheckOutcome:
+    description = _MISSING if required else _SKIPPED
     return CheckOutcome(
         expectation="expect_table_to_exist",
-        expectation_config={"table": f"{schema}.{table}", "description": _MISSING, "suite_index": -1},
-        severity="blocking",
-        description=_MISSING,
+        expectation_config={"table": f"{schema}.{table}", "description": description, "suite_index": -1},
+        severity="blocking" if required else "warning",
+        description=description,
         success=False,
-        observed_value="missing",
+        observed_value="missing" if required else "missing: skipped",
         unexpected_count=None,
         unexpected_sample=None,
     )
