@@ -112,6 +112,138 @@ alter table audit.briefings add column if not exists delivered_at timestamptz;
 """
 
 
+# The auditors' trail over the audit tables (issue 5; docs/contracts.md, "Auditor views"). Views
+# only, replaced on every bootstrap (columns may be appended, never renamed or dropped); readable
+# by pantau_auditor like every table in `audit`.
+AUDIT_VIEWS_DDL = """
+-- Each batch's latest gate-1 run: how many checks ran, passed and failed, and which failed.
+create or replace view audit.batch_quality as
+with latest_run as (
+    select distinct on (batch_id) batch_id, run_id
+    from audit.dq_results
+    where batch_id is not null
+    order by batch_id, validated_at desc, result_id desc
+)
+select
+    results.batch_id,
+    results.run_id,
+    max(results.validated_at) as checked_at,
+    count(*) as checks_run,
+    count(*) filter (where results.success) as checks_passed,
+    count(*) filter (where not results.success and results.severity = 'blocking') as checks_failed_blocking,
+    count(*) filter (where not results.success and results.severity = 'warning') as checks_failed_warning,
+    array_agg(
+        results.severity || ': '
+            || coalesce(results.expectation_config ->> 'description', results.expectation)
+        order by results.severity, results.result_id
+    ) filter (where not results.success) as failed_checks
+from latest_run
+inner join audit.dq_results as results using (batch_id, run_id)
+group by results.batch_id, results.run_id;
+
+-- From a briefing to its files and their checks. role 'used': the accepted batches the briefing
+-- recorded as its inputs (input_batches), or, for a briefing that recorded none, every batch
+-- accepted before it was generated. role 'held_back': every rejected or quarantined file received
+-- before it was generated (whatever its region), with the checks it failed or its error code.
+create or replace view audit.briefing_trace as
+with recorded_inputs as (
+    select briefings.briefing_id, inputs.feed, batch.batch_id
+    from audit.briefings
+    cross join lateral jsonb_each(
+        case when jsonb_typeof(briefings.input_batches) = 'object' then briefings.input_batches else '{}' end
+    ) as inputs (feed, batch_ids)
+    cross join lateral jsonb_array_elements_text(
+        case when jsonb_typeof(inputs.batch_ids) = 'array' then inputs.batch_ids else '[]' end
+    ) as batch (batch_id)
+),
+traced as (
+    select briefing_id, feed, batch_id, 'used' as role
+    from recorded_inputs
+    union
+    select briefings.briefing_id, ledger.feed, ledger.batch_id, 'used'
+    from audit.briefings
+    inner join audit.load_ledger as ledger
+        on ledger.status = 'accepted'
+        and coalesce(ledger.validated_at, ledger.loaded_at, ledger.received_at) <= briefings.generated_at
+    where briefings.input_batches is null
+    union
+    select briefings.briefing_id, ledger.feed, ledger.batch_id, 'held_back'
+    from audit.briefings
+    inner join audit.load_ledger as ledger
+        on ledger.status in ('rejected', 'quarantined') and ledger.received_at <= briefings.generated_at
+)
+select
+    briefings.briefing_id,
+    briefings.region_code,
+    briefings.meeting_date,
+    briefings.data_cutoff,
+    briefings.generated_at as briefing_generated_at,
+    briefings.quality_status as briefing_quality_status,
+    briefings.pdf_sha256,
+    traced.role,
+    traced.feed,
+    feeds.agency,
+    traced.batch_id,
+    ledger.source_file,
+    ledger.file_sha256,
+    ledger.status as file_status,
+    ledger.row_count,
+    ledger.reject_count,
+    ledger.error_code,
+    ledger.received_at,
+    ledger.validated_at,
+    quality.run_id as check_run_id,
+    coalesce(quality.checks_run, 0) as checks_run,
+    coalesce(quality.checks_passed, 0) as checks_passed,
+    coalesce(quality.checks_failed_blocking, 0) as checks_failed_blocking,
+    coalesce(quality.checks_failed_warning, 0) as checks_failed_warning,
+    quality.failed_checks
+from traced
+inner join audit.briefings as briefings using (briefing_id)
+left join audit.load_ledger as ledger on ledger.batch_id = traced.batch_id
+left join audit.feeds as feeds on feeds.feed = traced.feed
+left join audit.batch_quality as quality on quality.batch_id = traced.batch_id;
+
+-- Per agency (feeds.yml `agency`) and month of receipt (session time zone): files received, on
+-- time, accepted, rejected, quarantined, and gate-1 checks failed (each batch's latest run). A file
+-- is on time when its feed is ad hoc, when it is the feed's first, or when it arrived within the
+-- feed's cadence_days of the feed's previous file.
+create or replace view audit.agency_scorecard as
+with files as (
+    select
+        ledger.batch_id,
+        ledger.feed,
+        ledger.status,
+        ledger.received_at,
+        coalesce(feeds.agency, ledger.feed) as agency,
+        feeds.cadence_days,
+        lag(ledger.received_at) over (
+            partition by ledger.feed order by ledger.received_at, ledger.batch_id
+        ) as previous_received_at
+    from audit.load_ledger as ledger
+    left join audit.feeds as feeds on feeds.feed = ledger.feed
+)
+select
+    files.agency,
+    date_trunc('month', files.received_at)::date as period_month,
+    array_agg(distinct files.feed) as feeds,
+    count(*) as files_received,
+    count(*) filter (
+        where files.cadence_days is null
+        or files.previous_received_at is null
+        or files.received_at - files.previous_received_at <= make_interval(days => files.cadence_days)
+    ) as files_on_time,
+    count(*) filter (where files.status = 'accepted') as files_accepted,
+    count(*) filter (where files.status = 'rejected') as files_rejected,
+    count(*) filter (where files.status = 'quarantined') as files_quarantined,
+    coalesce(sum(quality.checks_failed_blocking), 0)::bigint as expectations_failed,
+    coalesce(sum(quality.checks_failed_warning), 0)::bigint as warnings_failed
+from files
+left join audit.batch_quality as quality on quality.batch_id = files.batch_id
+group by files.agency, date_trunc('month', files.received_at)::date;
+"""
+
+
 def raw_table_ddl(feed: Feed) -> sql.Composed:
     columns = [sql.SQL("{} text").format(sql.Identifier(name)) for name in feed.column_names]
     lineage = sql.SQL(
@@ -155,6 +287,7 @@ def bootstrap(dsn: str | None = None) -> None:
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
+        conn.execute(AUDIT_VIEWS_DDL)
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
             conn.execute(
