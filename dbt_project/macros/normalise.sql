@@ -25,3 +25,23 @@ nullif(regexp_replace(upper(btrim(({{ expr }})::text)), '[\s-]+', '_', 'g'), '')
 {% macro parse_integer(expr) -%}
 (substring(({{ expr }})::text from '(\d{1,9})'))::integer
 {%- endmacro %}
+
+{#- Matching key for an employer name: upper case, legal forms (PT, CV, Tbk, Persero, UD, Firma)
+    and punctuation removed, so "PT. Baja Serang", "PT Baja Serang Tbk" and "BAJA SERANG, PT"
+    agree. NULL when nothing is left. -#}
+{% macro normalise_employer_name(expr) -%}
+nullif(
+    regexp_replace(
+        regexp_replace(
+            upper(({{ expr }})::text),
+            '(^|[^[:alnum:]])(P\s*\.?\s*T|C\s*\.?\s*V|TBK|PERSERO|U\s*\.?\s*D|FIRMA)(\.|(?=[^[:alnum:]])|$)',
+            ' ',
+            'g'
+        ),
+        '[^[:alnum:]]+',
+        '',
+        'g'
+    ),
+    ''
+)
+{%- endmacro %}
