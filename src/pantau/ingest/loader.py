@@ -15,7 +15,9 @@ the landing zone for the next run.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import logging
 import os
@@ -31,6 +33,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from pantau import config
+from pantau.ingest import fastcsv
 from pantau.ingest.errors import FileRejected, Problem, file_problem
 from pantau.ingest.readers import open_file
 from pantau.registry import Feed
@@ -43,6 +46,7 @@ DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 HASH_CHUNK = 4 * 1024 * 1024
 NAME_MAX = 255  # bytes in one file name (ext4, xfs, tmpfs)
 REASON_SUFFIX = ".reason.json"
+COPY_BUFFER = 1024 * 1024  # characters of CSV sent to COPY at a time
 
 
 @dataclass
@@ -152,8 +156,8 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
         batch_id = batch_id_for(feed, sha)
         try:
             parsed = open_file(path, feed)
-            rows, rejects = _copy_batch(
-                conn, feed, parsed, batch_id=batch_id, source=source, sha=sha, size=size
+            rows, rejects, notes = _copy_batch(
+                conn, feed, parsed, path, batch_id=batch_id, source=source, sha=sha, size=size
             )
         except FileRejected as rejected:
             conn.rollback()
@@ -179,7 +183,7 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
             "format": parsed.format,
             "encoding": parsed.encoding,
             "ignored_headers": parsed.ignored_headers,
-            **parsed.notes,
+            **notes,
         },
     )
 
@@ -212,28 +216,28 @@ def _unreadable(exc: Exception) -> Problem:
 
 
 def _copy_batch(
-    conn, feed: Feed, parsed, *, batch_id: str, source: str, sha: str, size: int
-) -> tuple[int, int]:
-    """COPY good rows to raw.<feed> and unreadable ones to raw.<feed>__rejects; one transaction."""
+    conn, feed: Feed, parsed, path: Path, *, batch_id: str, source: str, sha: str, size: int
+) -> tuple[int, int, dict]:
+    """COPY good rows to raw.<feed> and unreadable ones to raw.<feed>__rejects; one transaction.
+
+    A CSV goes the fast way when it can (PostgreSQL parses it: fastcsv); any other file, or a CSV
+    the fast path refuses, goes row by row through the readers. Both give the same rows, rejects
+    and notes; the ledger's notes say which was taken (`path`) and why COPY was refused."""
     conn.execute(
         "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status) "
         "values (%s, %s, %s, %s, %s, 'loaded')",
         (batch_id, feed.name, source, sha, size),
     )
     _fault("before_copy")
-    columns = [*feed.column_names, "_batch_id", "_source_file", "_row_number"]
-    statement = sql.SQL("copy {} ({}) from stdin").format(
-        sql.Identifier("raw", feed.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    rows = 0
-    problems: list[Problem] = []
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        for row_number, values in parsed.rows:
-            if isinstance(values, Problem):
-                problems.append(values)
-                continue
-            copy.write_row((*values, batch_id, source, row_number))
-            rows += 1
+    fast = fastcsv.load_csv(conn, feed, parsed, path, batch_id=batch_id, source=source)
+    if isinstance(fast, fastcsv.FastResult):
+        parsed.close()
+        rows, problems, notes = fast.rows, fast.problems, {**fast.notes, "path": "copy"}
+    else:
+        rows, problems = _copy_rows(conn, feed, parsed, batch_id=batch_id, source=source)
+        notes = {**parsed.notes, "path": "python"}
+        if parsed.format == "csv":
+            notes["copy_refused"] = fast
     if problems:
         _write_rejects(conn, feed, problems, batch_id=batch_id, source=source)
     conn.execute(
@@ -248,7 +252,7 @@ def _copy_batch(
                     "encoding": parsed.encoding,
                     "header_row": parsed.header_row,
                     "ignored_headers": parsed.ignored_headers,
-                    **parsed.notes,
+                    **notes,
                 }
             ),
             batch_id,
@@ -256,7 +260,35 @@ def _copy_batch(
     )
     _fault("after_copy")
     conn.commit()
-    return rows, len(problems)
+    return rows, len(problems), notes
+
+
+def _copy_rows(conn, feed: Feed, parsed, *, batch_id: str, source: str) -> tuple[int, list[Problem]]:
+    """The Python path: rows as the readers shape them, written to COPY as CSV in batches (one
+    write per row costs ~20 µs in the driver; the csv module formats a row in ~1 µs)."""
+    columns = [*feed.column_names, "_batch_id", "_source_file", "_row_number"]
+    statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        sql.Identifier("raw", feed.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    rows = 0
+    problems: list[Problem] = []
+    buffer = io.StringIO()
+    # Values are never "" (readers give None for an empty cell), so an empty field is NULL. The
+    # CRLF terminator makes the writer quote a lone CR as well as LF inside a value.
+    out = csv.writer(buffer, lineterminator="\r\n")
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for row_number, values in parsed.rows:
+            if isinstance(values, Problem):
+                problems.append(values)
+                continue
+            out.writerow([*values, batch_id, source, row_number])
+            rows += 1
+            if buffer.tell() >= COPY_BUFFER:
+                copy.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+        copy.write(buffer.getvalue())
+    return rows, problems
 
 
 def _write_rejects(conn, feed: Feed, problems: list[Problem], *, batch_id: str, source: str) -> None:

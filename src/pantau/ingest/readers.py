@@ -88,6 +88,15 @@ class ParsedFile:
     ignored_headers: list[str]
     rows: Iterator[Row]
     notes: dict = field(default_factory=dict)
+    mapping: list[str | None] = field(default_factory=list)  # canonical name of each source column
+    dialect: type[csv.Dialect] | None = None  # CSV only: what the file was read with
+    on_close: list = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release the file when the rows will not be read (the loader took the COPY path)."""
+        self.rows.close()
+        for close in self.on_close:
+            close()
 
 
 def detect_format(path: Path, feed: Feed) -> str:
@@ -602,6 +611,8 @@ def _open_csv(path: Path, feed: Feed) -> ParsedFile:
 
     parsed = _assemble("csv", encoding, records(), feed, escapes_from=escapes_from)
     parsed.notes["delimiter"] = dialect.delimiter
+    parsed.dialect = dialect
+    parsed.on_close.append(handle.close)
     return parsed
 
 
@@ -686,6 +697,7 @@ def _assemble(
         ignored_headers=ignored,
         rows=_shape_rows(chained(), cells, mapping, feed, notes, escapes_from=escapes_from),
         notes=notes,
+        mapping=mapping,
     )
 
 
