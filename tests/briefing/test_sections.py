@@ -236,3 +236,38 @@ def test_freshness_follows_the_audit_view(briefing_db):
     assert ours == view
     assert view["imigrasi_izin_tinggal"] == view["imigrasi_apoa"] == "terlambat"
     assert view["polri_laporan"] == "tidak ada" and view["dukcapil_sktt"] == "tepat waktu"
+
+
+def test_files_held_back_are_listed_even_when_a_good_file_followed(briefing_db):
+    """A rejected Disnaker file, then an accepted one: the rejected file is no longer the feed's
+    latest, yet the quality section still names it with the check it failed; a quarantined file
+    is named with its error code. Both concern every briefing (no rows place them elsewhere)."""
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute(
+            "update audit.dq_results set expectation_config = expectation_config || %s "
+            "where batch_id = 'b-tka-2' and not success",
+            (json.dumps({"description": "Nomor paspor wajib diisi / passport number is required"}),),
+        )
+        conn.execute(
+            "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, status, "
+            "row_count, reject_count, received_at, error_code) values "
+            "('b-tka-3', 'disnaker_tka', 'disnaker_tka/tka_2025-10_perbaikan.xlsx', md5('b-tka-3'), 1000, "
+            " 'accepted', 215, 0, timestamptz '2025-10-27 10:00+07', null), "
+            "('b-q-1', 'polri_laporan', 'polri_laporan/laporan.pdf', md5('b-q-1'), 1000, "
+            " 'quarantined', 0, 0, timestamptz '2025-10-27 10:05+07', 'BUKAN_TABEL')"
+        )
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    held = text.split("Berkas yang ditahan")[1].split("Pemeriksaan mart")[0]
+    assert has(held, "disnaker_tka tka_2025-10.xlsx 27/10/2025 ditolak Nomor paspor wajib diisi")
+    assert has(held, "(no_paspor) [memblokir] ×3")
+    assert has(held, "polri_laporan laporan.pdf 27/10/2025 dikarantina BUKAN_TABEL")
+    assert "perbaikan" not in held  # accepted files are not held back
+    english = pdf_text(render_briefing(*BANTEN, language="en", strict=True).path)
+    assert has(english.split("Files held back")[1], "rejected passport number is required (no_paspor)")
+
+
+def test_no_file_held_back(briefing_db):
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute("delete from audit.load_ledger where status in ('rejected', 'quarantined')")
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    assert has(text, "Berkas yang ditahan Tidak ada berkas yang ditolak atau dikarantina dalam periode ini.")

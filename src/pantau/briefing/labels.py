@@ -374,6 +374,22 @@ LABELS: dict[str, dict[str, str]] = {
     "fresh_terlambat": {"id": "terlambat", "en": "late"},
     "fresh_tidak ada": {"id": "tidak ada", "en": "missing"},
     "latest_files": {"id": "Berkas terakhir per sumber", "en": "Latest file per feed"},
+    "held_back": {"id": "Berkas yang ditahan", "en": "Files held back"},
+    "held_back_intro": {
+        "id": "Berkas yang ditolak pemeriksaan kualitas atau dikarantina dalam periode ini; isinya tidak "
+        "masuk ke angka briefing. Instansi pengirim diminta mengirim ulang berkas yang sudah diperbaiki.",
+        "en": "Files rejected by a quality check or quarantined in this period; their contents are not "
+        "in the briefing's figures. The sending agency is asked to send a corrected file.",
+    },
+    "held_back_none": {
+        "id": "Tidak ada berkas yang ditolak atau dikarantina dalam periode ini.",
+        "en": "No file was rejected or quarantined in this period.",
+    },
+    "held_back_more": {
+        "id": "… dan {n} berkas lain (lihat audit.load_ledger dan Data Docs).",
+        "en": "… and {n} more files (see audit.load_ledger and the Data Docs).",
+    },
+    "reason_col": {"id": "Alasan", "en": "Reason"},
     "scorecard": {"id": "Kartu nilai per instansi", "en": "Scorecard per agency"},
     "scorecard_since": {
         "id": "Berkas yang diterima sejak penyusunan briefing sebelumnya ({since}).",

@@ -6,6 +6,7 @@ inputs up in one status word that is also archived in `audit.briefings.quality_s
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -15,7 +16,6 @@ from psycopg import sql
 from pantau.briefing.scorecard import (
     AgencyScore,
     FeedFreshness,
-    failed_check_counts,
     feed_cadences,
     freshness_status,
 )
@@ -77,6 +77,9 @@ class FeedQuality:
 NOT_VALIDATED_STATUSES = frozenset({"mart gagal validasi", "tidak ada data", "belum divalidasi"})
 
 
+HELD_BACK_STATUSES = ("rejected", "quarantined")
+
+
 def is_validated(status: str) -> bool:
     return status not in NOT_VALIDATED_STATUSES
 
@@ -106,6 +109,9 @@ class QualityData:
     mart_gate: MartGate = field(default_factory=MartGate)
     freshness: list[FeedFreshness] = field(default_factory=list)
     agencies: list[AgencyScore] = field(default_factory=list)  # the scorecard
+    # Every file rejected or quarantined in the period (oldest first), latest file or not: a
+    # rejection is reported in the next briefing even when a good file followed it.
+    held_back: list[FeedQuality] = field(default_factory=list)
     period_start: datetime | None = None  # scorecard counts files received after this
 
     @property
@@ -224,26 +230,28 @@ def load_quality(
         if status == "accepted":
             input_batches.setdefault(feed, []).append(batch_id)
 
-    by_batch = {r.batch_id: r for r in rows.values() if r.batch_id}
-    # A batch validated more than once: only each expectation's latest result counts.
-    failed = conn.execute(
-        """
-        select batch_id, expectation, column_name, severity, unexpected_count
-        from (
-            select distinct on (batch_id, expectation, expectation_config ->> 'column')
-                batch_id, expectation, expectation_config ->> 'column' as column_name,
-                severity, success, unexpected_count
-            from audit.dq_results
-            where batch_id = any(%s)
-            order by batch_id, expectation, expectation_config ->> 'column', validated_at desc, result_id desc
-        ) as latest_results
-        where not success
-        order by batch_id, severity, expectation, column_name
-        """,
-        (list(by_batch),),
-    ).fetchall()
-    for batch_id, expectation, column, severity, unexpected in failed:
-        by_batch[batch_id].failed_checks.append(FailedCheck(expectation, column, severity, unexpected))
+    held_back = [
+        FeedQuality(
+            feed=feed,
+            agency=registry[feed].agency if feed in registry else feed,
+            scheduled=feed in registry and registry[feed].cadence_days is not None,
+            batch_id=batch_id,
+            source_file=source_file,
+            status=status,
+            row_count=row_count,
+            reject_count=reject_count,
+            received_at=received_at,
+            error_code=error_code,
+        )
+        for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code, _ in ledger
+        if status in HELD_BACK_STATUSES and (period_start is None or received_at > period_start)
+    ]
+    by_batch: dict[str, list[FeedQuality]] = {}
+    for entry in [*(r for r in rows.values() if r.batch_id), *held_back]:
+        by_batch.setdefault(entry.batch_id, []).append(entry)
+    for batch_id, check in failed_checks(conn, list(by_batch)):
+        for entry in by_batch[batch_id]:
+            entry.failed_checks.append(check)
 
     position = {name: index for index, name in enumerate(registry)}
     ordered = sorted(rows.values(), key=lambda r: (position.get(r.feed, len(position)), r.feed))
@@ -251,6 +259,7 @@ def load_quality(
     freshness, agencies = _freshness_and_scorecard(conn, ordered, ledger, as_of, period_start)
     return QualityData(
         feeds=ordered,
+        held_back=held_back,
         status=overall_status(ordered, mart_gate),
         input_batches={feed: sorted(ids) for feed, ids in sorted(input_batches.items())},
         mart_gate=mart_gate,
@@ -258,6 +267,31 @@ def load_quality(
         agencies=agencies,
         period_start=period_start,
     )
+
+
+def failed_checks(conn: psycopg.Connection, batch_ids: list[str]) -> list[tuple[str, FailedCheck]]:
+    """(batch_id, check) for every check that failed in each batch's latest validation run, in
+    suite order. Latest run, not latest result per expectation type: one column may carry the same
+    type twice (a blocking check with `mostly` and a warning without; docs/contracts.md)."""
+    rows = conn.execute(
+        """
+        with latest_run as (
+            select distinct on (batch_id) batch_id, run_id
+            from audit.dq_results
+            where batch_id = any(%s)
+            order by batch_id, validated_at desc, result_id desc
+        )
+        select results.batch_id, results.expectation, results.expectation_config ->> 'column',
+               results.severity, results.unexpected_count, results.expectation_config ->> 'description'
+        from latest_run
+        inner join audit.dq_results as results using (batch_id, run_id)
+        where not results.success
+        order by results.batch_id, results.severity,
+                 (results.expectation_config ->> 'suite_index')::int nulls last, results.expectation
+        """,
+        (batch_ids,),
+    ).fetchall()
+    return [(batch_id, FailedCheck(*check)) for batch_id, *check in rows]
 
 
 def _freshness_and_scorecard(
@@ -286,7 +320,9 @@ def _freshness_and_scorecard(
         entry.status = freshness_status(entry.cadence_days, entry.last_accepted_at, as_of)
 
     in_period = [e for e in ledger if period_start is None or e[6] > period_start]
-    checks = failed_check_counts(conn, [e[1] for e in in_period])
+    checks: dict[str, Counter] = {}
+    for batch_id, check in failed_checks(conn, [e[1] for e in in_period]):
+        checks.setdefault(batch_id, Counter())[check.severity] += 1
     scores: dict[str, AgencyScore] = {}
     for entry in freshness.values():
         score = scores.setdefault(entry.agency, AgencyScore(entry.agency))
@@ -306,9 +342,9 @@ def _freshness_and_scorecard(
             score.rejected += 1
         else:
             score.pending += 1
-        blocking, warning = checks.get(batch_id, (0, 0))
-        score.failed_blocking += blocking
-        score.failed_warning += warning
+        failed = checks.get(batch_id, Counter())
+        score.failed_blocking += failed["blocking"]
+        score.failed_warning += failed["warning"]
     return list(freshness.values()), sorted(scores.values(), key=lambda s: s.agency)
 
 

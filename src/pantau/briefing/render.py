@@ -27,6 +27,7 @@ from pantau.calendar import Meeting, find_meeting, previous_meeting
 log = logging.getLogger(__name__)
 
 TOP_NATIONALITIES = 10
+HELD_BACK_SHOWN = 15  # files listed in the quality section; the rest are counted, and in the audit trail
 # DESIGN.md's finding types, in the order the methodology defines them.
 FINDING_CODES = (
     "OVERSTAY",
@@ -195,6 +196,7 @@ def build_context(
         "marts": marts,
         "totals": marts.totals,
         "quality": quality,
+        "held_back_shown": HELD_BACK_SHOWN,
         "validated": validated,
         "marking": marking,
         "not_validated_note": labels["not_validated_note"].format(status=labels[f"quality_{quality.status}"]),

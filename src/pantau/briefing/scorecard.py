@@ -72,25 +72,3 @@ def feed_cadences(conn: psycopg.Connection) -> dict[str, tuple[str, int | None]]
             "select feed, agency, cadence_days from audit.feed_freshness order by feed"
         ).fetchall()
     }
-
-
-def failed_check_counts(conn: psycopg.Connection, batch_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """batch -> (failed blocking, failed warning), each expectation's latest result only."""
-    rows = conn.execute(
-        """
-        select batch_id,
-               count(*) filter (where severity = 'blocking'),
-               count(*) filter (where severity = 'warning')
-        from (
-            select distinct on (batch_id, expectation, expectation_config ->> 'column')
-                batch_id, severity, success
-            from audit.dq_results
-            where batch_id = any(%s)
-            order by batch_id, expectation, expectation_config ->> 'column', validated_at desc, result_id desc
-        ) as latest_results
-        where not success
-        group by batch_id
-        """,
-        (batch_ids,),
-    ).fetchall()
-    return {batch: (blocking, warning) for batch, blocking, warning in rows}
