@@ -215,3 +215,27 @@ def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline)
         "%izin_tinggal_rusak.csv",
     )
     assert ("expect_column_values_to_match_regex",) in failed
+
+    # Reported where people look: `pantau status`, and the next briefing's quality section.
+    from datetime import date
+
+    from pantau import report
+    from pantau.briefing import render_briefing
+
+    checks = query(
+        dsn,
+        "select r.expectation_config ->> 'description', r.expectation_config ->> 'column' "
+        "from audit.dq_results r join audit.load_ledger l using (batch_id) "
+        "where l.source_file like %s and not r.success and r.severity = 'blocking'",
+        "%izin_tinggal_rusak.csv",
+    )
+    status = report.format_status(report.status())
+    for description, column in checks:
+        assert f"imigrasi_izin_tinggal/izin_tinggal_rusak.csv: {description} [{column}]" in status
+    result = render_briefing(PROVINCE, date(2025, 10, 30))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(result.path).pages).split())
+    held_back = text.split("Berkas yang ditahan")[1].split("Pemeriksaan mart")[0]
+    assert "izin_tinggal_rusak.csv" in held_back and "ditolak" in held_back
+    for description, _ in checks:
+        assert description.split(" / ")[0] in held_back
+    assert "izin_tinggal_susulan.csv" not in held_back
