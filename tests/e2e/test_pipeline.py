@@ -239,3 +239,16 @@ def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline)
     for description, _ in checks:
         assert description.split(" / ")[0] in held_back
     assert "izin_tinggal_susulan.csv" not in held_back
+    # The auditor's view traces the briefing to the files it used and to the one held back.
+    trace = query(
+        dsn,
+        "select role, source_file, file_status, failed_checks from audit.briefing_trace "
+        "where briefing_id = %s",
+        result.briefing_id,
+    )
+    roles = {(role, source): (status, failed) for role, source, status, failed in trace}
+    status, failed = roles[("held_back", "imigrasi_izin_tinggal/izin_tinggal_rusak.csv")]
+    assert status == "rejected"
+    assert {f"blocking: {description}" for description, _ in checks} <= set(failed)
+    assert roles[("used", "imigrasi_izin_tinggal/izin_tinggal_susulan.csv")][0] == "accepted"
+    assert not any(role == "used" and "rusak" in source for role, source in roles)
