@@ -729,7 +729,8 @@ def _open_xlsx(path: Path, feed: Feed) -> ParsedFile:
         try:
             for offset, raw in enumerate(sheet.iter_rows()):
                 row = top + offset
-                cells = [_cell_text(c) for c in raw]
+                # Most cells are text already: only the others pay for a call.
+                cells = [c if c.__class__ is str else _cell_text(c) for c in raw]
                 if downward or active:
                     active = [a for a in active if a[1] >= row]
                     for column, value_ in ((a[0], a[2]) for a in active):
