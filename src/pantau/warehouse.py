@@ -288,6 +288,10 @@ def bootstrap(dsn: str | None = None) -> None:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
         conn.execute(AUDIT_VIEWS_DDL)
+        # Gate 1's date reader (audit.pantau_parse_date); imported here, pantau.quality imports this module.
+        from pantau.quality import sql_checks
+
+        sql_checks.install(conn)
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
             conn.execute(

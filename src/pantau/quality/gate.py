@@ -211,6 +211,10 @@ def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     kwargs = {k: v for k, v in dict(config_obj.kwargs).items() if k != "batch_id"}
     meta = dict(config_obj.meta or {})
     severity = meta.get("pantau_severity", "blocking")
+    if ((expectation_result.result or {}).get("details") or {}).get("not_evaluable"):
+        # Reference data the check needs is absent (first load, before dbt seeds): recorded as a
+        # failed warning, so it shows, but it never rejects a batch on its own.
+        severity = "warning"
     columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
     columns += list(kwargs.get("column_list") or [])
     result = mask_result_payload(dict(expectation_result.result or {}), pii_columns, columns)

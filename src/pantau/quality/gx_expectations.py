@@ -1,4 +1,4 @@
-"""Pantau's one GX expectation class: custom-SQL checks that run their query once, not twice.
+"""Pantau's GX expectation classes: custom-SQL checks that run their query once, and measured checks.
 
 GX's `UnexpectedRowsExpectation` computes two metrics from the same query: the unexpected rows
 themselves (`SELECT ...`, up to 200 fetched) and their count (`SELECT COUNT(*) FROM (...)`). In
@@ -8,6 +8,10 @@ only: `pantau.quality.samples`), so this subclass depends on the count metric al
 GX's public type name, `unexpected_rows_expectation`; `gx_project.build_suite` swaps the class
 in and `gate._outcome` reports the public name again.
 
+`ExpectQueryCheckToPass` (`expect_query_check_to_pass`, below) judges one measure of a check
+query: shares, dates read as dbt reads them, values resolved against dbt's seeds, batch size
+against the feed's history.
+
 Imports great_expectations at module level: import it only from inside functions.
 """
 
@@ -15,7 +19,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from great_expectations.compatibility import pydantic
+from great_expectations.core.metric_domain_types import MetricDomainTypes
+from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 from great_expectations.expectations.core.unexpected_rows_expectation import UnexpectedRowsExpectation
+from great_expectations.expectations.expectation import BatchExpectation
+from great_expectations.expectations.metrics.metric_provider import metric_value
+from great_expectations.expectations.metrics.query_metric_provider import QueryMetricProvider
 
 PUBLIC_TYPE = "unexpected_rows_expectation"
 
@@ -34,3 +44,122 @@ class PantauUnexpectedRowsExpectation(UnexpectedRowsExpectation):
 
 # The type GX registered the class under (GX snake-cases the class name).
 TYPE = PantauUnexpectedRowsExpectation.expectation_type
+
+
+# ----- measured checks --------------------------------------------------------------------------
+# Checks that are not "no row may be unexpected": shares (blocking when most values fail), dates
+# read the way dbt reads them, values resolved against dbt's reference seeds, a batch's size
+# against the feed's history. A suite entry names a `check_query` returning one row per measure
+# (measure, checked, unexpected, note) and the `measure` it judges; entries sharing one query text
+# share one GX metric, so the batch is scanned once for all of them. `mostly` as in GX: the share
+# of checked rows that must pass (1.0: every one). `requires` lists relations the query reads
+# (dbt seeds in `staging`): when one is missing or unreadable the check is not evaluable, which
+# gate 1 records as a failed warning, never as a blocking failure.
+
+QUERY_CHECK_METRIC = "pantau_query_check.measures"
+
+
+def batch_sql(batch_selectable, execution_engine) -> str:
+    """The batch as SQL text for `{batch}`: a parenthesised select (alias it in the query)."""
+    if hasattr(batch_selectable, "fullname"):  # a whole table
+        return str(batch_selectable.fullname)
+    compiled = batch_selectable.compile(
+        dialect=execution_engine.engine.dialect, compile_kwargs={"literal_binds": True}
+    )
+    return f"({compiled})"
+
+
+class PantauQueryCheckMeasures(QueryMetricProvider):
+    """Runs a check query once: {measure: {checked, unexpected, note}}, or why it cannot run."""
+
+    metric_name = QUERY_CHECK_METRIC
+    value_keys = ("check_query", "requires")
+    query_param_name: ClassVar[str] = "check_query"
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        execution_engine: SqlAlchemyExecutionEngine,
+        metric_domain_kwargs: dict,
+        metric_value_kwargs: dict,
+        metrics: dict[str, Any],
+        runtime_configuration: dict,
+    ) -> dict[str, Any]:
+        from sqlalchemy import text
+
+        missing = [
+            relation
+            for relation in metric_value_kwargs.get("requires") or []
+            if not execution_engine.execute_query(
+                text("select coalesce(has_table_privilege(to_regclass(:r), 'SELECT'), false)").bindparams(
+                    r=relation
+                )
+            ).scalar()
+        ]
+        if missing:
+            return {"not_evaluable": f"{', '.join(missing)} missing or not readable (dbt seeds not loaded?)"}
+        batch_selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+        # Plain replacement, not str.format: regex quantifiers such as {8} stay as written.
+        query = query.replace("{batch}", batch_sql(batch_selectable, execution_engine))
+        rows = execution_engine.execute_query(text(query)).mappings().all()
+        return {
+            "measures": {
+                str(row["measure"]): {
+                    "checked": int(row["checked"] or 0),
+                    "unexpected": int(row["unexpected"] or 0),
+                    "note": row.get("note"),
+                }
+                for row in rows
+            }
+        }
+
+
+class ExpectQueryCheckToPass(BatchExpectation):
+    """At least `mostly` of the rows a check query measured pass (see the comment above)."""
+
+    check_query: str
+    measure: str
+    mostly: float = 1.0
+    requires: list[str] = pydantic.Field(default_factory=list)
+    column: str | None = None  # what the check is about, for reports (not a GX column domain)
+    rows_query: str | None = None  # offending rows, for samples of a failed check
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (QUERY_CHECK_METRIC,)
+    success_keys: ClassVar[tuple[str, ...]] = ("check_query", "requires", "measure", "mostly")
+    domain_keys: ClassVar[tuple[str, ...]] = ("batch_id", "row_condition", "condition_parser")
+
+    def _validate(
+        self, metrics: dict, runtime_configuration: dict | None = None, execution_engine=None
+    ) -> Any:
+        outcome = metrics[QUERY_CHECK_METRIC]
+        if "not_evaluable" in outcome:
+            return {
+                "success": False,
+                "result": {
+                    "observed_value": f"not evaluable: {outcome['not_evaluable']}",
+                    "details": {"not_evaluable": True},
+                },
+            }
+        measure = outcome["measures"].get(self.measure)
+        if measure is None:
+            return {
+                "success": False,
+                "result": {"observed_value": f"error: the check query returned no measure {self.measure!r}"},
+            }
+        checked, unexpected = measure["checked"], measure["unexpected"]
+        share = unexpected / checked if checked else 0.0
+        observed = (
+            f"{unexpected} unexpected of {checked} rows ({100 * share:.2f}%)"
+            if measure["note"] is None
+            else str(measure["note"])
+        )
+        return {
+            "success": checked == 0 or (checked - unexpected) / checked >= self.mostly,
+            "result": {"observed_value": observed, "unexpected_count": unexpected, "element_count": checked},
+        }
+
+
+QUERY_CHECK_TYPE = ExpectQueryCheckToPass.expectation_type

@@ -14,6 +14,7 @@ great_expectations is imported only inside these functions (it takes seconds to 
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -261,7 +262,7 @@ def build_suite(spec: SuiteSpec):
 
 
 # Bump when the way suites become GX objects changes, so stored ones are re-declared.
-_DECLARATION_VERSION = "2"
+_DECLARATION_VERSION = "3"
 
 
 def fingerprint(
@@ -272,6 +273,8 @@ def fingerprint(
         {
             "version": _DECLARATION_VERSION,
             "suite": spec.path.read_text(encoding="utf-8"),
+            # fragments expanded into the queries (sql_checks, passport_patterns.csv) may change alone
+            "expectations": [dataclasses.asdict(e) for e in spec.expectations],
             "table": f"{schema}.{table}",
             "by_batch": by_batch,
             "pii": sorted(pii_columns),

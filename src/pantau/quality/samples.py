@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from pantau.quality.gate import CheckOutcome
 
 SAMPLE_SIZE = 5
+# gx_expectations.QUERY_CHECK_TYPE, named here without importing great_expectations.
+QUERY_CHECK_TYPE = "expect_query_check_to_pass"
 
 
 def _batch_rows(schema: str, table: str, batch_id: str | None, *, alias: bool = True) -> sql.Composed:
@@ -53,6 +55,16 @@ def sample_query(
         return sql.SQL("select * from ({query}) as unexpected limit {limit}").format(
             query=sql.SQL(query).format(batch_rows=rows), limit=limit
         )
+    if expectation == QUERY_CHECK_TYPE:
+        # A measured check names its own sample query; `{batch}` is its batch, aliased by the query.
+        query = kwargs.get("rows_query")
+        if not query:
+            return None
+        rows = _batch_rows(schema, table, batch_id, alias=False)
+        parts = [sql.SQL(part) for part in str(query).split("{batch}")]  # braces in regexes stay
+        joined = sql.Composed([item for part in parts for item in (part, rows)][:-1])
+        template = sql.SQL("select * from ({query}) as unexpected limit {limit}")
+        return template.format(query=joined, limit=limit)
     if expectation in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
         # Rows whose key occurs more than once in the batch.
         key = sql.SQL(", ").join(map(sql.Identifier, kwargs.get("column_list") or [column]))

@@ -15,8 +15,11 @@ from typing import Any
 import yaml
 
 from pantau import config
+from pantau.quality import sql_checks
 
 SEVERITIES = ("blocking", "warning")
+# Kwargs holding SQL, in which the fragments of pantau.quality.sql_checks are expanded.
+QUERY_KWARGS = ("check_query", "rows_query", "unexpected_rows_query")
 
 
 class SuiteError(ValueError):
@@ -74,10 +77,14 @@ def parse_suite(path: Path) -> SuiteSpec:
         description = str(entry.get("description") or "").strip()
         if not description:
             raise SuiteError(f"{where}: a description is required (auditors read it)")
+        kwargs = dict(entry.get("kwargs") or {})
+        for key in QUERY_KWARGS:  # shared SQL fragments (pantau.quality.sql_checks)
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = sql_checks.expand(kwargs[key], feed=data.get("feed"))
         specs.append(
             ExpectationSpec(
                 type=str(entry["type"]),
-                kwargs=dict(entry.get("kwargs") or {}),
+                kwargs=kwargs,
                 severity=severity,
                 description=description,
             )
