@@ -37,6 +37,7 @@ NOT_A_PERSON = {
     "country_name",
     "employer_name",
     "kbli_section_name",
+    "lodging_name",  # the hotel (a business); guests are person keys, and the value scan still runs
 }
 # Raw columns holding a person's name or passport (feeds.yml marks them pii); free text and
 # addresses are checked as whole values only (see identities()).

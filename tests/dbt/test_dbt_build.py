@@ -19,7 +19,9 @@ ALLOWED_NAME_COLUMNS = {
     "name_en",
     "name_id",
     "employer_name",
+    "employer_name_key",
     "kbli_section_name",
+    "lodging_name",
 }
 
 

@@ -97,6 +97,13 @@ days as (
 
 {% endif %}
 
+day_bounds as (
+    select
+        min(days.presence_date) as first_day,
+        max(days.presence_date) as last_day
+    from days
+),
+
 permit_days as (
     select distinct on (days.presence_date, stay_permits.person_key)
         days.presence_date,
@@ -119,26 +126,45 @@ permit_days as (
         stay_permits.permit_number desc
 ),
 
-lodging_days as (
-    select distinct on (days.presence_date, coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key))
-        days.presence_date,
+-- each stay expanded to its days, only stays that reach the days being built: the index on
+-- present_to_date finds them without reading older history
+lodging_nights as (
+    select
+        presence_day::date as presence_date,
         coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,
         lodging_stays.region_code,
         lodging_stays.province_code,
         lodging_stays.country_code,
-        coalesce(lodging_stays.visa_permit_type, 'TIDAK_DIKETAHUI') as permit_type
-    from days
-    inner join lodging_stays
-        on
-            -- the range on present_from_date lets the index find a day's stays
-            lodging_stays.present_from_date between days.presence_date - {{ var('max_stay_days') }} + 1
-            and days.presence_date
-            and lodging_stays.present_to_date >= days.presence_date
+        coalesce(lodging_stays.visa_permit_type, 'TIDAK_DIKETAHUI') as permit_type,
+        lodging_stays.check_in_date,
+        lodging_stays.lodging_report_key
+    from lodging_stays
+    cross join lateral generate_series(
+        greatest(lodging_stays.present_from_date, (select day_bounds.first_day from day_bounds)),
+        least(lodging_stays.present_to_date, (select day_bounds.last_day from day_bounds)),
+        interval '1 day'
+    ) as presence_day
+    where
+        lodging_stays.present_to_date >= (select day_bounds.first_day from day_bounds)
+        and lodging_stays.present_from_date <= (select day_bounds.last_day from day_bounds)
+),
+
+lodging_days as (
+    select distinct on (lodging_nights.presence_date, lodging_nights.guest_key)
+        lodging_nights.presence_date,
+        lodging_nights.guest_key,
+        lodging_nights.region_code,
+        lodging_nights.province_code,
+        lodging_nights.country_code,
+        lodging_nights.permit_type
+    from lodging_nights
+    inner join days
+        on lodging_nights.presence_date = days.presence_date
     order by
-        days.presence_date,
-        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key),
-        lodging_stays.check_in_date desc,
-        lodging_stays.lodging_report_key desc
+        lodging_nights.presence_date,
+        lodging_nights.guest_key,
+        lodging_nights.check_in_date desc,
+        lodging_nights.lodging_report_key desc
 ),
 
 present as (
