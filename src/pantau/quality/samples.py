@@ -127,7 +127,14 @@ def add_samples(
     dsn: str,
     pii_columns: list[str],
 ) -> list[CheckOutcome]:
-    failed = [o for o in outcomes if not o.success and not o.unexpected_sample]
+    # A check that could not run (no reference seeds yet, an error) has no rows to show.
+    failed = [
+        o
+        for o in outcomes
+        if not o.success
+        and not o.unexpected_sample
+        and not (o.observed_value or "").startswith(("not evaluable:", "error:"))
+    ]
     if not failed:
         return outcomes
     samples: dict[int, list[dict[str, Any]]] = {}

@@ -169,7 +169,8 @@ def passport_patterns() -> tuple[tuple[str, str], ...]:
     rows = []
     for row in csv.DictReader(lines):
         if None in row or not row.get("note"):  # a comma in an unquoted pattern splits it
-            raise ValueError(f"{PASSPORT_PATTERNS_FILE.name}: malformed row {row!r} (quote patterns with commas)")
+            name = PASSPORT_PATTERNS_FILE.name
+            raise ValueError(f"{name}: malformed row {row!r} (quote patterns containing commas)")
         code, pattern = row["country_code"].strip(), row["pattern"].strip()
         re.compile(pattern)  # a broken pattern fails here, naming itself, not in PostgreSQL
         rows.append((code, pattern))
