@@ -35,7 +35,9 @@ nullif(regexp_replace(upper(({{ expr }})::text), '[^A-Z0-9]+', '', 'g'), '')
     accepted batches), with the batch's load time (orders duplicates: the latest batch wins) and
     acceptance time (the watermark incremental staging models select new batches by).
     `source_cte` names the CTE holding the raw table; `batch_condition` (SQL on load_ledger)
-    narrows the batches, e.g. to those accepted since the last run. -#}
+    narrows the batches, e.g. to those accepted since the last run: the raw rows are then looked
+    up by `_batch_id = any(array(...))`, which lets PostgreSQL use the raw table's batch index
+    instead of reading every batch ever loaded. -#}
 {% macro accepted_rows(source_cte, batch_condition=none) -%}
 select
     {{ source_cte }}.*,
@@ -48,5 +50,10 @@ where
     load_ledger.status = 'accepted'
     {%- if batch_condition %}
     and ({{ batch_condition }})
+    and {{ source_cte }}._batch_id = any(array(
+        select load_ledger.batch_id
+        from {{ source('audit', 'load_ledger') }} as load_ledger
+        where load_ledger.status = 'accepted' and ({{ batch_condition }})
+    ))
     {%- endif %}
 {%- endmacro %}

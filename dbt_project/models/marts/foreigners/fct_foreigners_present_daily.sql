@@ -21,7 +21,8 @@ permit_history as (
     select * from {{ ref('snp_imigrasi__stay_permits') }}
 ),
 
-lodging_stays as (
+-- not materialized: each use must reach the table's indexes (updated_at, present_to_date)
+lodging_stays as not materialized (
     select * from {{ ref('fct_lodging_stays') }}
 ),
 

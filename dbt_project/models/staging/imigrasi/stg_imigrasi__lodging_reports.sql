@@ -146,7 +146,8 @@ candidates as (
         stored.batch_accepted_at,
         stored.staged_at
     from {{ this }} as stored
-    where stored.lodging_report_key in (select parsed.lodging_report_key from parsed)
+    -- = any(array(...)): one index probe per new report, never a scan of the stored history
+    where stored.lodging_report_key = any(array(select parsed.lodging_report_key from parsed))
     {%- endif %}
 ),
 
