@@ -122,7 +122,10 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
             sql.SQL("grant select, insert, update, delete on all tables in schema {} to {}").format(
                 ident(schema), loader
             ),
-            sql.SQL("grant usage, select on all sequences in schema {} to {}").format(ident(schema), loader),
+            # update: the CSV fast path positions raw.<feed>__row_seq at the header row (setval)
+            sql.SQL("grant usage, select, update on all sequences in schema {} to {}").format(
+                ident(schema), loader
+            ),
         ]
         for creator in creators[1:]:  # raw and audit tables come from the bootstrap, not dbt
             statements += [
@@ -131,7 +134,8 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                     "grant select, insert, update, delete on tables to {}"
                 ).format(creator, ident(schema), loader),
                 sql.SQL(
-                    "alter default privileges for role {} in schema {} grant usage, select on sequences to {}"
+                    "alter default privileges for role {} in schema {} "
+                    "grant usage, select, update on sequences to {}"
                 ).format(creator, ident(schema), loader),
             ]
     return sql.SQL(";\n").join(statements)

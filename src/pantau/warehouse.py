@@ -244,6 +244,22 @@ group by files.agency, date_trunc('month', files.received_at)::date;
 """
 
 
+# Lineage of a row COPY writes (pantau.ingest.fastcsv) comes from column defaults: the batch and
+# file from transaction-local settings, the row number from a per-feed sequence the loader positions
+# at the header row. Without the settings an INSERT fails (NULL into NOT NULL) instead of writing
+# rows no batch owns: current_setting errors in a session that never set them, and gives '' (made
+# NULL by nullif) in one that set them in an earlier transaction.
+RAW_LINEAGE_DEFAULTS = {
+    "_batch_id": "nullif(current_setting('pantau.batch_id'), '')",
+    "_source_file": "nullif(current_setting('pantau.source_file'), '')",
+    "_row_number": "nextval({sequence})",
+}
+
+
+def raw_row_sequence(feed: Feed) -> sql.Identifier:
+    return sql.Identifier("raw", f"{feed.name}__row_seq")
+
+
 def raw_table_ddl(feed: Feed) -> sql.Composed:
     columns = [sql.SQL("{} text").format(sql.Identifier(name)) for name in feed.column_names]
     lineage = sql.SQL(
@@ -253,6 +269,7 @@ def raw_table_ddl(feed: Feed) -> sql.Composed:
     table = sql.Identifier("raw", feed.name)
     rejects = sql.Identifier("raw", f"{feed.name}__rejects")
     return sql.SQL(
+        "create sequence if not exists {sequence};\n"
         "create table if not exists {table} ({columns}, {lineage});\n"
         "create index if not exists {index} on {table} (_batch_id);\n"
         "create table if not exists {rejects} ("
@@ -261,11 +278,34 @@ def raw_table_ddl(feed: Feed) -> sql.Composed:
         "message_id text not null, message_en text not null, raw_record text, "
         "_loaded_at timestamptz not null default now());"
     ).format(
+        sequence=raw_row_sequence(feed),
         table=table,
         columns=sql.SQL(", ").join(columns),
         lineage=lineage,
         index=sql.Identifier(f"{feed.name}__batch"),
         rejects=rejects,
+    )
+
+
+def ensure_raw_lineage_defaults(conn: psycopg.Connection, feed: Feed) -> None:
+    """Set the lineage defaults on raw.<feed>, new or made by an older bootstrap. Only when one is
+    missing: ALTER TABLE locks the table against reads, so a routine bootstrap must not run it."""
+    found = conn.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' and table_name = %s "
+        "and column_name = any(%s) and column_default is not null",
+        (feed.name, list(RAW_LINEAGE_DEFAULTS)),
+    ).fetchone()[0]
+    if found == len(RAW_LINEAGE_DEFAULTS):
+        return
+    sequence = raw_row_sequence(feed).as_string(conn)  # nextval's argument is a name, as text
+    defaults = [
+        sql.SQL("alter column {} set default {}").format(
+            sql.Identifier(column), sql.SQL(expression.format(sequence=sql.Literal(sequence).as_string(conn)))
+        )
+        for column, expression in RAW_LINEAGE_DEFAULTS.items()
+    ]
+    conn.execute(
+        sql.SQL("alter table {} {}").format(sql.Identifier("raw", feed.name), sql.SQL(", ").join(defaults))
     )
 
 
@@ -294,6 +334,7 @@ def bootstrap(dsn: str | None = None) -> None:
         sql_checks.install(conn)
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
+            ensure_raw_lineage_defaults(conn, feed)
             conn.execute(
                 "insert into audit.feeds (feed, agency, cadence_days) values (%s, %s, %s) "
                 "on conflict (feed) do update "

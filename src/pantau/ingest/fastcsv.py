@@ -1,13 +1,20 @@
 """The fast path for CSV: PostgreSQL parses the file, Python only judges the rows that may be odd.
 
 Python has already read the head of the file (encoding, dialect, header: readers._open_csv). The
-bytes after the header go unchanged into `COPY ... (FORMAT csv)` into a temporary stage table whose
-identity column numbers the records in file order, so `_row_number` = header row + ordinal, exactly
-what the Python reader counts (records, not lines: a quoted cell may span lines). The row rules are
-then applied without touching every row in Python: one SQL pass picks the few rows that might be
-blank, a repeated header, missing a required value or formula-like (a superset: anything it lets
-through is certainly clean), those run through the very same `_shape_rows` as the Python path, and
-one INSERT ... SELECT moves the rest into raw.<feed>.
+bytes after the header go unchanged into one `COPY raw.<feed> (...) FROM STDIN (FORMAT csv)`. The
+lineage columns are filled by their defaults (src/pantau/warehouse.py): `_batch_id` and
+`_source_file` from transaction-local settings, `_row_number` from the feed's sequence, positioned
+at the header row so each record gets header row + its ordinal, exactly what the Python reader
+counts (records, not lines: a quoted cell may span lines). A per-feed advisory lock held to the end
+of the transaction keeps concurrent loads of one feed from drawing numbers from that sequence at
+the same time. The row rules are then applied without touching every row in Python: one SQL pass
+over the batch picks the few rows that might be blank, a repeated header, missing a required value
+or formula-like (a superset: anything it lets through is certainly clean), those run through the
+very same `_shape_rows` as the Python path, and the ones it does not keep are deleted again.
+
+A file with columns the registry does not know cannot be copied straight into raw.<feed> (COPY
+cannot skip a column): it goes through a temporary stage table instead, with the same rules, and
+one INSERT ... SELECT of the stage's kept columns (`path` "copy_staged" in the ledger notes).
 
 Anything on which PostgreSQL's CSV reading could differ from Python's is refused instead, and the
 caller falls back to the Python path for the whole file, so every outcome stays the Python path's:
@@ -17,13 +24,13 @@ caller falls back to the Python path for the whole file, so every outcome stays 
   as sent, PostgreSQL would drop the quotes), a line starting with `\\.` (PostgreSQL's end-of-data
   mark), NUL, a record longer than MAX_RECORD bytes.
 Everything happens inside a savepoint of the caller's transaction (the one holding the ledger row),
-in a temporary table private to the session, so a refusal leaves nothing behind and concurrent
-loads of one feed share no state.
+so a refusal leaves nothing behind, in raw.<feed> or in the stage.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +39,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from pantau import warehouse
 from pantau.ingest.errors import Problem
 from pantau.ingest.readers import FORMULA_START, ParsedFile, _shape_rows
 from pantau.registry import Feed
@@ -54,6 +62,7 @@ class FastResult:
     rows: int
     problems: list[Problem]
     notes: dict
+    path: str  # "copy": straight into raw.<feed>; "copy_staged": through a stage (columns to drop)
 
 
 def load_csv(
@@ -69,9 +78,10 @@ def load_csv(
     offset = data_offset(path, dialect, parsed.header_row)
     if offset is None:
         return "the header could not be located in bytes"
+    load = _load_direct if all(parsed.mapping) else _load_staged
     try:
         with conn.transaction():  # a savepoint: a refusal undoes only this
-            return _load(conn, feed, parsed, path, offset, encoding, batch_id=batch_id, source=source)
+            return load(conn, feed, parsed, path, offset, encoding, batch_id=batch_id, source=source)
     except Refused as exc:
         return str(exc)
     except psycopg.DataError as exc:
@@ -158,7 +168,35 @@ def _record_boundary(buffer: bytes, quote: bytes) -> int | None:
     return None
 
 
-def _load(
+def feed_lock_key(feed: Feed) -> int:
+    """The advisory lock serialising COPYs of one feed (they draw from its row sequence)."""
+    digest = hashlib.sha256(f"pantau raw row numbers {feed.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _copy_file(conn, statement: sql.Composable, path: Path, offset: int, dialect) -> int:
+    """Stream the bytes after the header into COPY, in blocks of whole records; rows copied."""
+    checker = _Checker(dialect.delimiter, dialect.quotechar)
+    with path.open("rb") as handle, conn.cursor() as cur:
+        with cur.copy(statement) as copy:
+            handle.seek(offset)
+            for block in _blocks(handle, checker.quote):
+                checker.check(block)
+                copy.write(block)
+        return cur.rowcount
+
+
+def _copy_options(dialect, encoding: str, force_null: list[sql.Identifier]) -> sql.Composed:
+    # FORCE_NULL: a quoted empty cell is NULL too, as the Python path gives None for any empty cell.
+    return sql.SQL("(format csv, delimiter {}, quote {}, encoding {}, force_null ({}))").format(
+        sql.Literal(dialect.delimiter),
+        sql.Literal(dialect.quotechar),
+        sql.Literal(encoding),
+        sql.SQL(", ").join(force_null),
+    )
+
+
+def _load_direct(
     conn,
     feed: Feed,
     parsed: ParsedFile,
@@ -169,36 +207,82 @@ def _load(
     batch_id: str,
     source: str,
 ) -> FastResult:
-    dialect = parsed.dialect
-    width = len(parsed.mapping)
-    fields = [sql.Identifier(f"f{i}") for i in range(width)]
+    """One COPY into raw.<feed>, lineage from the column defaults; then the flagged rows out again."""
+    table = sql.Identifier("raw", feed.name)
+    columns = [sql.Identifier(name) for name in parsed.mapping]  # file order; all mapped here
+    conn.execute("select pg_advisory_xact_lock(%s)", (feed_lock_key(feed),))
+    # Transaction-local settings and the sequence at the header row: the next value is the first
+    # record's row number.
     conn.execute(
-        sql.SQL("create temp table {} (_ord bigint generated always as identity, {}) on commit drop").format(
-            sql.Identifier(STAGE), sql.SQL(", ").join(sql.SQL("{} text").format(f) for f in fields)
-        )
+        "select set_config('pantau.batch_id', %s, true), set_config('pantau.source_file', %s, true), "
+        "setval(%s::regclass, %s)",
+        (batch_id, source, warehouse.raw_row_sequence(feed).as_string(conn), parsed.header_row),
     )
-    statement = sql.SQL("copy {} ({}) from stdin (format csv, delimiter {}, quote {}, encoding {})").format(
-        sql.Identifier(STAGE),
-        sql.SQL(", ").join(fields),
-        sql.Literal(dialect.delimiter),
-        sql.Literal(dialect.quotechar),
-        sql.Literal(encoding),
+    statement = sql.SQL("copy {} ({}) from stdin {}").format(
+        table, sql.SQL(", ").join(columns), _copy_options(parsed.dialect, encoding, columns)
     )
-    checker = _Checker(dialect.delimiter, dialect.quotechar)
-    with path.open("rb") as handle, conn.cursor() as cur, cur.copy(statement) as copy:
-        handle.seek(offset)
-        for block in _blocks(handle, checker.quote):
-            checker.check(block)
-            copy.write(block)
+    copied = _copy_file(conn, statement, path, offset, parsed.dialect)
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
-    excluded, problems = _judge_candidates(conn, feed, parsed, fields, notes)
+    excluded, problems = _judge_candidates(
+        conn,
+        feed,
+        parsed,
+        notes,
+        relation=table,
+        row_id=sql.SQL("ctid"),
+        row_number=sql.SQL("_row_number"),
+        fields=columns,
+        scope=sql.SQL("_batch_id = {}").format(sql.Literal(batch_id)),
+    )
     if excluded:
         conn.execute(
-            sql.SQL("delete from {} s using unnest(%s::bigint[]) as x(o) where s._ord = x.o").format(
-                sql.Identifier(STAGE)
-            ),
-            (excluded,),
+            sql.SQL("delete from {} where ctid = any(%s::tid[])").format(table), (excluded,), prepare=False
+        )
+    return FastResult(copied - len(excluded), problems, notes, "copy")
+
+
+def _load_staged(
+    conn,
+    feed: Feed,
+    parsed: ParsedFile,
+    path: Path,
+    offset: int,
+    encoding: str,
+    *,
+    batch_id: str,
+    source: str,
+) -> FastResult:
+    """COPY into a temporary stage holding every column of the file, then INSERT ... SELECT of the
+    mapped ones into raw.<feed>. The stage's identity column numbers the records in file order."""
+    width = len(parsed.mapping)
+    fields = [sql.Identifier(f"f{i}") for i in range(width)]
+    stage = sql.Identifier(STAGE)
+    conn.execute(
+        sql.SQL("create temp table {} (_ord bigint generated always as identity, {}) on commit drop").format(
+            stage, sql.SQL(", ").join(sql.SQL("{} text").format(f) for f in fields)
+        )
+    )
+    statement = sql.SQL("copy {} ({}) from stdin {}").format(
+        stage, sql.SQL(", ").join(fields), _copy_options(parsed.dialect, encoding, fields)
+    )
+    _copy_file(conn, statement, path, offset, parsed.dialect)
+
+    notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
+    excluded, problems = _judge_candidates(
+        conn,
+        feed,
+        parsed,
+        notes,
+        relation=stage,
+        row_id=sql.SQL("_ord"),
+        row_number=sql.SQL("{} + _ord").format(sql.Literal(parsed.header_row)),
+        fields=fields,
+        scope=sql.SQL("true"),
+    )
+    if excluded:
+        conn.execute(
+            sql.SQL("delete from {} where _ord = any(%s::bigint[])").format(stage), (excluded,), prepare=False
         )
     targets = [(name, fields[i]) for i, name in enumerate(parsed.mapping) if name]
     insert = sql.SQL(
@@ -207,21 +291,32 @@ def _load(
     ).format(
         table=sql.Identifier("raw", feed.name),
         columns=sql.SQL(", ").join(sql.Identifier(name) for name, _ in targets),
-        values=sql.SQL(", ").join(sql.SQL("nullif({}, '')").format(f) for _, f in targets),
-        stage=sql.Identifier(STAGE),
+        values=sql.SQL(", ").join(f for _, f in targets),
+        stage=stage,
     )
     with conn.cursor() as cur:
         cur.execute(insert, (batch_id, source, parsed.header_row))
         rows = cur.rowcount
-    conn.execute(sql.SQL("drop table {}").format(sql.Identifier(STAGE)))
-    return FastResult(rows, problems, notes)
+    conn.execute(sql.SQL("drop table {}").format(stage))
+    return FastResult(rows, problems, notes, "copy_staged")
 
 
 def _judge_candidates(
-    conn, feed: Feed, parsed: ParsedFile, fields: list[sql.Identifier], notes: dict
-) -> tuple[list[int], list[Problem]]:
-    """Run the rows that may need a rule through the Python path's own row shaping.
+    conn,
+    feed: Feed,
+    parsed: ParsedFile,
+    notes: dict,
+    *,
+    relation: sql.Identifier,
+    row_id: sql.Composable,
+    row_number: sql.Composable,
+    fields: list[sql.Identifier],
+    scope: sql.Composable,
+) -> tuple[list, list[Problem]]:
+    """Run the rows that may need a rule through the Python path's own row shaping; the ids
+    (`row_id`) of the rows it does not keep, and the problems to write to the rejects.
 
+    `fields` are the file's columns in file order; `scope` limits the scan to this file's rows.
     The SQL filter only has to be a superset of the rows the rules act on, and cheap (no regex on
     clean rows): `ascii()` is the code of a value's first character (0 when empty).
     - blank rows and required values that are empty or whitespace: a required cell (every feed
@@ -245,25 +340,25 @@ def _judge_candidates(
     ]
     # ascii(NULL) is NULL: `not between` is then NULL, so NULL cells are asked for explicitly.
     conditions += [sql.SQL("{} is null").format(source_of[name]) for name in feed.required_columns]
-    query = sql.SQL("select _ord, {} from {} where {} order by _ord").format(
-        sql.SQL(", ").join(fields), sql.Identifier(STAGE), sql.SQL(" or ").join(conditions)
+    query = sql.SQL("select {}, {} as n, {} from {} where {} and ({}) order by n").format(
+        row_id, row_number, sql.SQL(", ").join(fields), relation, scope, sql.SQL(" or ").join(conditions)
     )
-    candidates: list[int] = []
+    candidates: dict[int, object] = {}
 
     def records() -> Iterator[tuple[int, list[str]]]:
         with conn.cursor(name="pantau_candidates") as cur:
             cur.itersize = 5000
             cur.execute(query)
-            for ordinal, *cells in cur:
-                candidates.append(ordinal)
-                # csv gives "" for an empty cell, quoted or not; COPY gives NULL for unquoted ones
-                yield parsed.header_row + ordinal, [c if c is not None else "" for c in cells]
+            for ident, number, *cells in cur:
+                candidates[number] = ident
+                # csv gives "" for an empty cell, quoted or not; COPY gives NULL (FORCE_NULL)
+                yield number, [c if c is not None else "" for c in cells]
 
     kept: set[int] = set()
     problems: list[Problem] = []
-    for row_number, shaped in _shape_rows(records(), parsed.source_headers, parsed.mapping, feed, notes):
+    for number, shaped in _shape_rows(records(), parsed.source_headers, parsed.mapping, feed, notes):
         if isinstance(shaped, Problem):
             problems.append(shaped)
         else:
-            kept.add(row_number - parsed.header_row)
-    return [o for o in candidates if o not in kept], problems
+            kept.add(number)
+    return [ident for number, ident in candidates.items() if number not in kept], problems

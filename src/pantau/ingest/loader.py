@@ -232,7 +232,7 @@ def _copy_batch(
     fast = fastcsv.load_csv(conn, feed, parsed, path, batch_id=batch_id, source=source)
     if isinstance(fast, fastcsv.FastResult):
         parsed.close()
-        rows, problems, notes = fast.rows, fast.problems, {**fast.notes, "path": "copy"}
+        rows, problems, notes = fast.rows, fast.problems, {**fast.notes, "path": fast.path}
     else:
         rows, problems = _copy_rows(conn, feed, parsed, batch_id=batch_id, source=source)
         notes = {**parsed.notes, "path": "python"}

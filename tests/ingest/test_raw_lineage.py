@@ -1,0 +1,138 @@
+"""raw.<feed>'s lineage defaults, which the CSV fast path's single COPY relies on: without the
+loader's transaction-local settings nothing can be written; older databases are upgraded by the
+bootstrap; a clean CSV reaches raw.<feed> through exactly one COPY into it, nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+import pytest
+from corpus.build import PERMIT_HEADER, line, permits_csv, permits_text
+from corpus.cases import PERMITS
+from psycopg import errors
+
+from pantau import warehouse
+from pantau.ingest.loader import load_file
+from pantau.registry import feed
+
+FEED = feed(PERMITS)
+DEFAULTED = ("_batch_id", "_source_file", "_row_number")
+
+
+def _defaults(conn: psycopg.Connection) -> dict[str, str | None]:
+    rows = conn.execute(
+        "select column_name, column_default from information_schema.columns "
+        "where table_schema = 'raw' and table_name = %s and column_name = any(%s)",
+        (PERMITS, list(DEFAULTED)),
+    ).fetchall()
+    return dict(rows)
+
+
+def _land(root, name: str, content: bytes):
+    path = root / PERMITS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def test_insert_without_the_loader_settings_fails(warehouse_db, tmp_path):
+    """Never rows without a batch: in a fresh session, and in one whose earlier transaction set the
+    settings (a custom setting then reads as '' rather than failing)."""
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        with pytest.raises(errors.UndefinedObject, match=r"pantau\.batch_id"):
+            conn.execute(f"insert into raw.{PERMITS} (no_izin) values ('X1')")
+        with conn.transaction():
+            conn.execute("select set_config('pantau.batch_id', 'b1', true)")
+            conn.execute("select set_config('pantau.source_file', 'f.csv', true)")
+            conn.execute(f"insert into raw.{PERMITS} (no_izin) values ('X1')")
+            rolled = conn.execute(f"select _batch_id, _source_file from raw.{PERMITS}").fetchall()
+            conn.execute(f"delete from raw.{PERMITS}")
+        assert rolled == [("b1", "f.csv")]
+        with pytest.raises(errors.NotNullViolation, match="_batch_id"):
+            conn.execute(f"insert into raw.{PERMITS} (no_izin) values ('X2')")
+
+    # And after a real fast-path load on the same connection's server: nothing leaks past commit.
+    outcome = load_file(FEED, _land(tmp_path, "izin.csv", permits_csv(["A1", "A2"])), landing=tmp_path)
+    assert (outcome.status, outcome.notes["path"]) == ("loaded", "copy")
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        with pytest.raises(errors.UndefinedObject):
+            conn.execute(f"insert into raw.{PERMITS} (no_izin) values ('X3')")
+        assert conn.execute(f"select count(*) from raw.{PERMITS}").fetchone()[0] == 2
+
+
+def test_bootstrap_upgrades_a_database_made_before_the_defaults(warehouse_db):
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        expected = _defaults(conn)
+        assert all(expected.values()), expected
+        conn.execute(
+            f"alter table raw.{PERMITS} alter column _batch_id drop default, "
+            "alter column _source_file drop default, alter column _row_number drop default"
+        )
+        conn.execute(f"drop sequence raw.{PERMITS}__row_seq")
+        assert set(_defaults(conn).values()) == {None}
+    warehouse.bootstrap(warehouse_db)
+    warehouse.bootstrap(warehouse_db)  # and again: idempotent
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert _defaults(conn) == expected
+
+
+def test_a_clean_csv_is_one_copy_into_raw(warehouse_db, tmp_path, monkeypatch):
+    """The statements the loader sends for a clean CSV, recorded on their way to the server: one
+    COPY, into raw.<feed>; no stage table, no INSERT ... SELECT; rows numbered as the file shows
+    them, even after a title block and with rows the rules drop in between."""
+    sent: list[str] = []
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def record_execute(self, query, *args, **kwargs):
+        sent.append(query if isinstance(query, str) else query.as_string(self.connection))
+        return execute(self, query, *args, **kwargs)
+
+    def record_copy(self, statement, *args, **kwargs):
+        sent.append(statement if isinstance(statement, str) else statement.as_string(self.connection))
+        return copy(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", record_execute)
+    monkeypatch.setattr(psycopg.Cursor, "copy", record_copy)
+    title = b"DATA IZIN TINGGAL\n\n"
+    body = permits_text([line("C1"), line(""), ";".join(PERMIT_HEADER), line("C4")])
+    outcome = load_file(FEED, _land(tmp_path, "izin.csv", title + body), landing=tmp_path)
+    monkeypatch.undo()
+
+    assert (outcome.status, outcome.rows, outcome.rejects, outcome.notes["path"]) == ("loaded", 2, 2, "copy")
+    copies = [s for s in sent if s.lower().startswith("copy")]
+    assert len(copies) == 2, copies  # the rows, and the two rejects
+    assert copies[0].startswith(f'copy "raw"."{PERMITS}" (')
+    assert copies[1].startswith(f'copy "raw"."{PERMITS}__rejects" (')
+    assert not [s for s in sent if "temp" in s.lower() or re.search(r'insert\s+into\s+"?raw', s, re.I)]
+    with psycopg.connect(warehouse_db) as conn:
+        rows = conn.execute(
+            f"select no_izin, _row_number, _batch_id, _source_file from raw.{PERMITS} order by 2"
+        ).fetchall()
+        rejects = conn.execute(
+            f"select _row_number, error_code from raw.{PERMITS}__rejects order by 1"
+        ).fetchall()
+    # Row 3 is the header (after a title and a blank row), so data starts at row 4.
+    assert rows == [
+        ("C1", 4, outcome.batch_id, f"{PERMITS}/izin.csv"),
+        ("C4", 7, outcome.batch_id, f"{PERMITS}/izin.csv"),
+    ]
+    assert rejects == [(5, "NILAI_WAJIB_KOSONG"), (6, "JUDUL_BERULANG")]
+
+
+def test_the_loader_login_can_take_the_fast_path(warehouse_db, tmp_path):
+    """The deployment loads as a pantau_loader login: it may position the feed's row sequence."""
+    from pantau import roles
+
+    user = f"pantau_test_ing_loader_{tmp_path.name[-8:]}".lower().replace("-", "_")
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        roles.create_login_user(conn, user, roles.LOADER)
+    try:
+        dsn = psycopg.conninfo.make_conninfo(warehouse_db, user=user)
+        outcome = load_file(
+            FEED, _land(tmp_path, "izin.csv", permits_csv(["L1", "L2", "L3"])), landing=tmp_path, dsn=dsn
+        )
+        assert (outcome.status, outcome.rows, outcome.notes["path"]) == ("loaded", 3, "copy")
+    finally:
+        with psycopg.connect(warehouse_db, autocommit=True) as conn:
+            roles.drop_login_user(conn, user)
