@@ -127,8 +127,33 @@ permit_days as (
         stay_permits.permit_number desc
 ),
 
--- each stay expanded to its days, only stays that reach the days being built: the index on
--- present_to_date finds them without reading older history
+{% if is_incremental() %}
+
+-- the stays present on each day being rebuilt: one index range scan per day (present_to_date),
+-- so the cost depends on the days rebuilt, not on the years of stays before them
+lodging_nights as (
+    select
+        days.presence_date,
+        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,
+        lodging_stays.region_code,
+        lodging_stays.province_code,
+        lodging_stays.country_code,
+        coalesce(lodging_stays.visa_permit_type, 'TIDAK_DIKETAHUI') as permit_type,
+        lodging_stays.check_in_date,
+        lodging_stays.lodging_report_key
+    from days
+    cross join lateral (
+        select *
+        from {{ ref('fct_lodging_stays') }} as stays
+        where
+            stays.present_to_date >= days.presence_date
+            and stays.present_from_date <= days.presence_date
+    ) as lodging_stays
+),
+
+{% else %}
+
+-- every stay expanded to its days within the window (one pass over the stays)
 lodging_nights as (
     select
         presence_day::date as presence_date,
@@ -149,6 +174,8 @@ lodging_nights as (
         lodging_stays.present_to_date >= (select day_bounds.first_day from day_bounds)
         and lodging_stays.present_from_date <= (select day_bounds.last_day from day_bounds)
 ),
+
+{% endif %}
 
 lodging_days as (
     select distinct on (lodging_nights.presence_date, lodging_nights.guest_key)

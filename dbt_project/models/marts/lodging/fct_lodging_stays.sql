@@ -60,7 +60,12 @@ with_previous as (
         least(stays.present_from_date, stored.present_from_date) as changed_from_date,
         greatest(stays.present_to_date, stored.present_to_date) as changed_to_date
     from stays
-    left join {{ this }} as stored
+    left join (
+        -- = any(array(...)): index probes for the changed reports, not a join over all history
+        select *
+        from {{ this }}
+        where lodging_report_key = any(array(select stays.lodging_report_key from stays))
+    ) as stored
         on stays.lodging_report_key = stored.lodging_report_key
 ),
 
