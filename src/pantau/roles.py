@@ -2,7 +2,8 @@
 
 Five NOLOGIN group roles; people and services log in as LOGIN users that are members of one:
 
-- `pantau_loader`: the ingest service. Reads and writes `raw` and `audit`, nothing else.
+- `pantau_loader`: the ingest service. Reads and writes `raw` and `audit`; reads the reference
+  seeds in `staging` (gate 1 resolves regions, countries and visa codes against them).
 - `pantau_transformer`: dbt. Reads `raw` and `audit`; creates and owns `staging`, `intermediate`,
   `marts` and `restricted`.
 - `pantau_reader`: briefing consumers and BI tools. `marts` only.
@@ -117,6 +118,9 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                 ).format(creator, ident(schema), grantees)
             )
     loader = ident(LOADER)
+    # Gate 1 reads the reference seeds in staging (granted table by table by dbt's seed post-hook,
+    # macro grant_reference_to_loader); nothing else there.
+    statements.append(sql.SQL("grant usage on schema staging to {}").format(loader))
     for schema in LOADER_WRITES:
         statements += [
             sql.SQL("grant select, insert, update, delete on all tables in schema {} to {}").format(
