@@ -271,3 +271,39 @@ def test_no_file_held_back(briefing_db):
         conn.execute("delete from audit.load_ledger where status in ('rejected', 'quarantined')")
     text = pdf_text(render_briefing(*BANTEN, strict=True).path)
     assert has(text, "Berkas yang ditahan Tidak ada berkas yang ditolak atau dikarantina dalam periode ini.")
+
+
+def test_presence_trend_from_the_daily_fact(briefing_db):
+    """Weekly points up to the cut-off, permit holders only, the briefing's own scope, gaps where
+    the daily fact has no day; drawn as a chart with its caption."""
+    from pantau.briefing.breakdowns import load_presence_trend
+    from pantau.briefing.data import Region
+
+    with psycopg.connect(briefing_db) as conn:
+        conn.execute(
+            "create table marts.fct_foreigners_present_daily (presence_date date, region_code text, "
+            "province_code text, country_code text, permit_type text, permit_holder_count int, "
+            "lodging_guest_count int)"
+        )
+        rows = [
+            ("2025-10-27", "36.01", "36", "CHN", "ITAS", 40, 9),
+            ("2025-10-27", "36.72", "36", "KOR", "ITK", 2, 0),
+            ("2025-10-27", None, "36", "JPN", "ITAS", 1, 0),  # unresolved kab/kota: still Banten
+            ("2025-10-27", "62.71", "62", "CHN", "ITAS", 500, 0),  # another province
+            ("2025-10-26", "36.01", "36", "CHN", "ITAS", 999, 0),  # not a sampled weekday
+            ("2025-10-20", "36.01", "36", "CHN", "ITAS", 30, 5),
+            ("2025-10-13", "36.01", "36", "CHN", "ITAS", 0, 7),  # only lodging guests that day
+            ("2025-11-03", "36.01", "36", "CHN", "ITAS", 77, 0),  # after the cut-off
+        ]
+        conn.cursor().executemany(
+            "insert into marts.fct_foreigners_present_daily values (%s, %s, %s, %s, %s, %s, %s)", rows
+        )
+        banten = Region("36", "Banten", "provinsi", "36", "Banten")
+        trend = load_presence_trend(conn, banten, date(2025, 10, 27))
+        cilegon = load_presence_trend(
+            conn, Region("36.72", "Kota Cilegon", "kota", "36", "Banten"), date(2025, 10, 27)
+        )
+    assert trend == [(date(2025, 10, 13), 0), (date(2025, 10, 20), 30), (date(2025, 10, 27), 43)]
+    assert cilegon == [(date(2025, 10, 27), 2)]  # a single point: no chart
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    assert has(text, "hari yang sama pada 12 minggu sebelumnya")

@@ -4,6 +4,8 @@
 - workers: active foreign workers by sector, KBLI section, employer, location, nationality
   (`fct_foreign_workers_active`)
 - arrivals: weekly lodging check-ins over 13 weeks (`fct_lodging_arrivals_weekly`)
+- presence: permit holders present on the cut-off day and on the same weekday of the 12 weeks
+  before (`fct_foreigners_present_daily`)
 
 Counts only; employers are companies, never people.
 """
@@ -238,6 +240,28 @@ def load_arrivals(
     )
 
 
+PRESENCE_TREND_WEEKS = 13
+
+
+def load_presence_trend(
+    conn: psycopg.Connection, region: Region, cutoff: date
+) -> list[tuple[date, int]] | None:
+    """(day, permit holders present) weekly up to the cut-off, oldest first; days the daily fact
+    does not cover are left out (a gap, not a zero). The same definition as the headline count:
+    permit holders only, lodging guests without a permit excluded."""
+    table = "marts.fct_foreigners_present_daily"
+    if not table_exists(conn, table):
+        return None
+    where, params = scope_filter(region, "daily")
+    days = [cutoff - timedelta(days=7 * week) for week in range(PRESENCE_TREND_WEEKS)]
+    rows = conn.execute(
+        f"select daily.presence_date, sum(daily.permit_holder_count)::bigint from {table} as daily "
+        f"where daily.presence_date = any(%(days)s) and {where} group by 1 order by 1",
+        {"days": days, **params},
+    ).fetchall()
+    return [(day, int(n)) for day, n in rows]
+
+
 @dataclass
 class Breakdowns:
     """The optional marts' sections; None where the mart does not exist yet."""
@@ -245,6 +269,7 @@ class Breakdowns:
     permits: PermitBreakdown | None = None
     workers: WorkerBreakdown | None = None
     arrivals: ArrivalTrend | None = None
+    presence: list[tuple[date, int]] | None = None  # weekly permit holders present, oldest first
 
 
 def load_breakdowns(
@@ -254,6 +279,7 @@ def load_breakdowns(
         permits=_optional(conn, "permits", load_permits, conn, region, cutoff),
         workers=_optional(conn, "workers", load_workers, conn, region, cutoff, language, since),
         arrivals=_optional(conn, "arrivals", load_arrivals, conn, region, cutoff, language),
+        presence=_optional(conn, "presence", load_presence_trend, conn, region, cutoff),
     )
 
 

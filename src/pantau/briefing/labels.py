@@ -312,6 +312,16 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Foreign guests checking in according to APOA reports, per week (the last week ends {date}).",
     },
     "chart_arrivals": {"id": "Kedatangan tamu asing per minggu", "en": "Foreign guest arrivals per week"},
+    "chart_presence_trend": {
+        "id": "Orang asing berizin tinggal yang berada di wilayah, 13 minggu terakhir",
+        "en": "Foreigners present with a valid stay permit, last 13 weeks",
+    },
+    "chart_presence_trend_note": {
+        "id": "Hitungan pada tanggal batas data dan hari yang sama pada 12 minggu sebelumnya, menurut data "
+        "yang diketahui sekarang (izin yang dilaporkan terlambat ikut terhitung).",
+        "en": "Counted on the cut-off day and the same weekday of the 12 weeks before, as known now "
+        "(permits reported late are included).",
+    },
     "last_week_col": {"id": "7 hari terakhir", "en": "Last 7 days"},
     "baseline_col": {"id": "Rata-rata 12 minggu", "en": "12-week average"},
     # Workers

@@ -112,7 +112,8 @@ def _nationality_rows(marts: MartData, labels: Labels) -> list[dict[str, Any]]:
 
 
 def _charts(marts: MartData, extra: Breakdowns, labels: Labels, fmt: Formatter) -> dict[str, dict]:
-    """Vector charts: foreigners per kab/kota (province), top nationalities, weekly arrivals."""
+    """Vector charts: foreigners per kab/kota (province), presence over 13 weeks, top nationalities,
+    weekly arrivals."""
     charts: dict[str, dict] = {}
 
     def add(name: str, title: str, svg: str) -> None:
@@ -125,6 +126,10 @@ def _charts(marts: MartData, extra: Breakdowns, labels: Labels, fmt: Formatter) 
             if r.region_code is not None
         ]
         add("region", labels["chart_by_region"], chart.bar_chart_svg(labels["chart_by_region"], bars, fmt))
+    if extra.presence and len(extra.presence) > 1:
+        points = [(fmt.short_date(day), n) for day, n in extra.presence]
+        title = labels["chart_presence_trend"]
+        add("presence", title, chart.line_chart_svg(title, points, fmt))
     if marts.has_presence:
         bars = [(r.name or r.country_code or labels["unidentified"], r.present) for r in marts.nationalities]
         title = labels["chart_by_country"]
