@@ -1,8 +1,11 @@
 """Housekeeping DAG: set aside files in landing folders no feed claims, prune quality results past
 their retention period, and keep the Data Docs site current.
 
-Daily. Unknown folders are quarantined with a reason (never silently ignored); retention is
-PANTAU_DQ_RETENTION_DAYS (default 730).
+Hourly, half past (the ingest DAGs run on the hour): an hour's validations, rejected files
+included, reach the Data Docs within the hour even when no batch was accepted and the warehouse
+DAG did not run; each step is cheap when there is nothing to do (the site is rebuilt only when a
+result is newer than it). Unknown folders are quarantined with a reason (never silently ignored);
+retention is PANTAU_DQ_RETENTION_DAYS (default 730).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pantau.dag_defaults import START_DATE, default_args
 
 
 @dag(
-    schedule="@daily",
+    schedule="30 * * * *",
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

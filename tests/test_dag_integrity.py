@@ -49,6 +49,12 @@ def test_warehouse_dag_is_scheduled_on_every_raw_asset(dags):
     assert uris == {f"pantau://raw/{name}" for name in feeds()}
 
 
+def test_housekeeping_follows_each_hour_of_ingest(dags):
+    """Half past every hour: rejected files reach the Data Docs within the hour, with no rebuild."""
+    ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
+    assert (ingest.schedule, dags["pantau_housekeeping"].schedule) == ("@hourly", "30 * * * *")
+
+
 def test_warehouse_dag_runs_dbt_through_cosmos(dags):
     task_ids = {t.task_id for t in dags["pantau_warehouse"].tasks}
     assert any(t.startswith("dbt_transform.") for t in task_ids)
