@@ -57,6 +57,7 @@ def pantau_warehouse():
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
             should_detach_multiple_parents_tests=True,  # relationship tests wait for both parents
+            exclude=["resource_type:exposure"],  # documentation (the briefing), nothing to run
         ),
     )
 
