@@ -33,6 +33,12 @@ class RunSummary:
         return all(state == "success" for state in self.dag_states.values())
 
 
+def _dbt(*args: str) -> None:
+    project = str(config.DBT_PROJECT_DIR)
+    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", project]
+    subprocess.run([*command, "--profiles-dir", project, "--quiet"], check=True, env=os.environ.copy())
+
+
 def ensure_manifest() -> Path:
     """Re-parse the dbt project with this run's settings.
 
@@ -40,21 +46,22 @@ def ensure_manifest() -> Path:
     parse state, which dbt discards when the profile differs from the one it was parsed with:
     parsing once here with the run's environment keeps every task's dbt start-up short.
     """
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run(
-        [
-            str(dbt),
-            "parse",
-            "--project-dir",
-            str(config.DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(config.DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        check=True,
-        env=os.environ.copy(),
-    )
+    _dbt("parse")
     return config.DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def ensure_reference_seeds() -> bool:
+    """Load the reference seeds into a warehouse that has none yet (returns whether it did).
+
+    Gate 1 resolves regions, countries and visa codes against them; on a new warehouse they would
+    otherwise only appear with the first warehouse run, after the first files were judged (their
+    reference checks recorded as not evaluable). Later runs leave the seeds to the warehouse DAG.
+    """
+    with psycopg.connect(config.warehouse_dsn()) as conn:
+        if conn.execute("select to_regclass('staging.regions') is not null").fetchone()[0]:
+            return False
+    _dbt("seed")
+    return True
 
 
 def prepare_environment(landing: Path) -> Path:
@@ -64,6 +71,7 @@ def prepare_environment(landing: Path) -> Path:
     config.export_tool_env()
     warehouse.bootstrap()
     ensure_manifest()
+    ensure_reference_seeds()
     airflow_local.ensure_metadata_db()
     log_dir = config.STATE_DIR / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

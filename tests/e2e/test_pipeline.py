@@ -80,6 +80,17 @@ def test_every_dag_run_succeeds(pipeline):
     ].dag_states
 
 
+def test_first_run_judges_files_against_the_reference_seeds(pipeline):
+    """The seeds are loaded before the first files are validated: every reference check ran."""
+    rows = query(
+        pipeline["dsn"],
+        "select count(*) filter (where observed_value like 'not evaluable%%'), "
+        "count(*) filter (where expectation_config ? 'requires') from audit.dq_results",
+    )
+    not_evaluable, reference_checks = rows[0]
+    assert reference_checks > 0 and not_evaluable == 0
+
+
 def test_raw_rows_match_ground_truth(pipeline):
     for feed_name, expected in pipeline["truth"]["feeds"].items():
         loaded = query(pipeline["dsn"], f"select count(*) from raw.{feed_name}")[0][0]
