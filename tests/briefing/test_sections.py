@@ -307,3 +307,23 @@ def test_presence_trend_from_the_daily_fact(briefing_db):
     assert cilegon == [(date(2025, 10, 27), 2)]  # a single point: no chart
     text = pdf_text(render_briefing(*BANTEN, strict=True).path)
     assert has(text, "hari yang sama pada 12 minggu sebelumnya")
+
+
+def test_many_files_held_back_list_the_newest_and_count_the_rest(briefing_db):
+    from pantau.briefing.render import HELD_BACK_SHOWN
+
+    extra = HELD_BACK_SHOWN + 1  # with b-tka-2 already rejected: two more than are shown
+    with psycopg.connect(briefing_db) as conn:
+        for n in range(extra):
+            conn.execute(
+                "insert into audit.load_ledger (batch_id, feed, source_file, file_sha256, file_bytes, "
+                "status, row_count, reject_count, received_at, error_code) values (%s, 'polri_laporan', "
+                "%s, md5(%s), 10, 'quarantined', 0, 0, timestamptz '2025-10-27 11:00+07' "
+                "+ make_interval(mins => %s), 'BERKAS_KOSONG')",
+                (f"b-many-{n}", f"polri_laporan/kosong_{n:02d}.csv", f"b-many-{n}", n),
+            )
+    text = pdf_text(render_briefing(*BANTEN, strict=True).path)
+    held = text.split("Berkas yang ditahan")[1].split("Pemeriksaan mart")[0]
+    assert f"kosong_{extra - 1:02d}.csv" in held and "kosong_01.csv" in held  # the newest
+    assert "kosong_00.csv" not in held and "tka_2025-10.xlsx" not in held  # the two oldest
+    assert has(held, "… dan 2 berkas lain (lihat audit.load_ledger dan Data Docs).")

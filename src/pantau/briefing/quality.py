@@ -109,7 +109,7 @@ class QualityData:
     mart_gate: MartGate = field(default_factory=MartGate)
     freshness: list[FeedFreshness] = field(default_factory=list)
     agencies: list[AgencyScore] = field(default_factory=list)  # the scorecard
-    # Every file rejected or quarantined in the period (oldest first), latest file or not: a
+    # Every file rejected or quarantined in the period (newest first), latest file or not: a
     # rejection is reported in the next briefing even when a good file followed it.
     held_back: list[FeedQuality] = field(default_factory=list)
     period_start: datetime | None = None  # scorecard counts files received after this
@@ -245,7 +245,7 @@ def load_quality(
         )
         for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code, _ in ledger
         if status in HELD_BACK_STATUSES and (period_start is None or received_at > period_start)
-    ]
+    ][::-1]  # the ledger is read oldest first; the briefing lists the newest (and cuts the oldest)
     by_batch: dict[str, list[FeedQuality]] = {}
     for entry in [*(r for r in rows.values() if r.batch_id), *held_back]:
         by_batch.setdefault(entry.batch_id, []).append(entry)
