@@ -73,6 +73,7 @@ def status() -> dict:
             with latest_run as (
                 select distinct on (batch_id) batch_id, run_id
                 from audit.dq_results
+                where batch_id in (select batch_id from audit.load_ledger where status = 'rejected')
                 order by batch_id, validated_at desc
             )
             select l.feed, l.source_file,
