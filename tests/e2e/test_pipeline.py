@@ -263,3 +263,21 @@ def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline)
     assert {f"blocking: {description}" for description, _ in checks} <= set(failed)
     assert roles[("used", "imigrasi_izin_tinggal/izin_tinggal_susulan.csv")][0] == "accepted"
     assert not any(role == "used" and "rusak" in source for role, source in roles)
+
+
+def test_a_lone_rejected_file_leaves_every_mart_unchanged(pipeline):
+    """Only a bad file arrives: it is rejected, no Asset fires, the warehouse is not rebuilt, and
+    the marts stay exactly as they were (published from the last good data)."""
+    dsn = pipeline["dsn"]
+    before = mart_fingerprint(dsn)
+    header = "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_berakhir;kabupaten_kota\n"
+    (pipeline["landing"] / "imigrasi_izin_tinggal" / "izin_tinggal_rusak_lagi.csv").write_text(
+        header + "".join(f"BAD2-{i};VISA-XYZ;JPN;TY{i:07d};01/09/2025;01/09/2026;Serang\n" for i in range(9)),
+        encoding="utf-8",
+    )
+    summary = runner.run_pipeline(pipeline["landing"])
+    assert [(f["source_file"], f["status"]) for f in summary.files] == [
+        ("imigrasi_izin_tinggal/izin_tinggal_rusak_lagi.csv", "rejected")
+    ]
+    assert "pantau_warehouse" not in summary.dag_states
+    assert mart_fingerprint(dsn) == before
