@@ -6,6 +6,7 @@ inputs up in one status word that is also archived in `audit.briefings.quality_s
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -217,24 +218,10 @@ def load_quality(
     ).fetchall()
     ledger = [entry for entry in ledger if concerns(entry[1])]
     input_batches: dict[str, list[str]] = {}
+    files: list[FeedQuality] = []  # one per ledger entry, oldest first
     for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code, _ in ledger:
-        row = rows.setdefault(feed, FeedQuality(feed=feed, agency=feed, scheduled=False))
-        # Ordered by arrival: the last one standing is the feed's latest file.
-        row.batch_id, row.source_file, row.status = batch_id, source_file, status
-        row.row_count, row.reject_count, row.received_at, row.error_code = (
-            row_count,
-            reject_count,
-            received_at,
-            error_code,
-        )
-        if status == "accepted":
-            input_batches.setdefault(feed, []).append(batch_id)
-
-    held_back = [
-        FeedQuality(
-            feed=feed,
-            agency=registry[feed].agency if feed in registry else feed,
-            scheduled=feed in registry and registry[feed].cadence_days is not None,
+        file = dataclasses.replace(
+            rows.get(feed) or FeedQuality(feed=feed, agency=feed, scheduled=False),
             batch_id=batch_id,
             source_file=source_file,
             status=status,
@@ -242,16 +229,23 @@ def load_quality(
             reject_count=reject_count,
             received_at=received_at,
             error_code=error_code,
+            failed_checks=[],
         )
-        for feed, batch_id, source_file, status, row_count, reject_count, received_at, error_code, _ in ledger
-        if status in HELD_BACK_STATUSES and (period_start is None or received_at > period_start)
-    ][::-1]  # the ledger is read oldest first; the briefing lists the newest (and cuts the oldest)
-    by_batch: dict[str, list[FeedQuality]] = {}
-    for entry in [*(r for r in rows.values() if r.batch_id), *held_back]:
-        by_batch.setdefault(entry.batch_id, []).append(entry)
+        files.append(file)
+        rows[feed] = file  # ordered by arrival: the last one standing is the feed's latest file
+        if status == "accepted":
+            input_batches.setdefault(feed, []).append(batch_id)
+
+    # Newest first: the briefing lists the most recent and cuts the oldest.
+    held_back = [
+        file
+        for file in reversed(files)
+        if file.status in HELD_BACK_STATUSES and (period_start is None or file.received_at > period_start)
+    ]
+    # A feed's latest file may be held back too: the same object, so its checks are added once.
+    by_batch = {file.batch_id: file for file in [*(r for r in rows.values() if r.batch_id), *held_back]}
     for batch_id, check in failed_checks(conn, list(by_batch)):
-        for entry in by_batch[batch_id]:
-            entry.failed_checks.append(check)
+        by_batch[batch_id].failed_checks.append(check)
 
     position = {name: index for index, name in enumerate(registry)}
     ordered = sorted(rows.values(), key=lambda r: (position.get(r.feed, len(position)), r.feed))
