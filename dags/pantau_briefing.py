@@ -2,7 +2,8 @@
 
 One run per meeting, `lead_days` before it at the meeting's local time (the calendar seed
 `dbt_project/seeds/meeting_calendar.csv`; adding a meeting there adds a run). Manual runs take
-the region, meeting date and language from the form; `deliver` e-mails each PDF to the meeting's
+the region, meeting date (any date: a meeting not in the calendar gets a generic title), an
+optional data cut-off and the language from the form; `deliver` e-mails each PDF to the meeting's
 recipients through the Airflow SMTP connection `smtp_default` (never a briefing whose inputs are
 not validated).
 """
@@ -23,7 +24,18 @@ from pantau.schedule import briefing_timetable
     tags=["pantau", "briefing"],
     params={
         "region": Param(None, type=["null", "string"], description="Kode wilayah, mis. 36 atau 36.73"),
-        "meeting_date": Param(None, type=["null", "string"], format="date", description="Tanggal Rakor"),
+        "meeting_date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Tanggal Rakor (boleh di luar kalender: judul umum)",
+        ),
+        "cutoff": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Batas data (kosong: tanggal rapat dikurangi masa persiapan)",
+        ),
         "language": Param("id", enum=["id", "en"], description="Bahasa briefing"),
         "deliver": Param(False, type="boolean", description="Kirim PDF lewat e-mail ke penerima rapat"),
     },

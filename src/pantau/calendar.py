@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Same location as pantau.config.DBT_PROJECT_DIR; not imported from there to keep DAG parsing light.
-DEFAULT_CALENDAR_PATH = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meeting_calendar.csv"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+DEFAULT_CALENDAR_PATH = SEEDS_DIR / "meeting_calendar.csv"
+REGIONS_PATH = SEEDS_DIR / "regions.csv"
+
+# A meeting that is not in the calendar (an extraordinary Rakor, a briefing asked for by hand):
+# its data cut-off is the meeting date minus these days, unless a cut-off is given explicitly.
+DEFAULT_LEAD_DAYS = 3
+DEFAULT_MEETING_TIME = time(9, 0)
+DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 COLUMNS = (
     "meeting_id",
@@ -46,6 +54,10 @@ class Meeting:
     title: str
     venue: str
     recipients: tuple[str, ...] = ()
+    # Set for a meeting that is not in the calendar (see ad_hoc_meeting): no title, venue or
+    # recipients of its own; the briefing gives it a generic title.
+    in_calendar: bool = True
+    cutoff: date | None = None  # an explicit data cut-off, instead of meeting date - lead_days
 
     @property
     def starts_at(self) -> datetime:
@@ -59,7 +71,9 @@ class Meeting:
 
     @property
     def data_cutoff(self) -> date:
-        """The reference date a scheduled briefing uses: meeting date minus `lead_days`."""
+        """The reference date a briefing uses: the explicit cut-off, else meeting date minus `lead_days`."""
+        if self.cutoff is not None:
+            return self.cutoff
         return self.meeting_date - timedelta(days=self.lead_days)
 
 
@@ -120,6 +134,78 @@ def find_meeting(region_code: str, meeting_date: date | str, path: Path | str | 
         f"No meeting for region {region_code!r} on {meeting_date} in the calendar "
         f"({path or DEFAULT_CALENDAR_PATH}). Meetings known:\n{known}"
     )
+
+
+def region_timezone(region_code: str, path: Path | str | None = None) -> str:
+    """The region's time zone from the regions seed (its own row, else its province's)."""
+    path = Path(path) if path else REGIONS_PATH
+    zones: dict[str, str] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            zones = {row["region_code"]: row.get("timezone") or "" for row in csv.DictReader(handle)}
+    except (OSError, KeyError):
+        return DEFAULT_TIMEZONE
+    return zones.get(region_code) or zones.get(region_code.split(".")[0]) or DEFAULT_TIMEZONE
+
+
+def _region_level(code: str) -> str:
+    """Kemendagri codes: `PP` a province, PP.01-PP.69 a kabupaten, PP.71 and above a kota."""
+    if "." not in code:
+        return "provinsi"
+    return "kota" if code.split(".")[1][:1] == "7" else "kabupaten"
+
+
+def ad_hoc_meeting(
+    region_code: str, meeting_date: date | str, *, cutoff: date | str | None = None
+) -> Meeting:
+    """A meeting that is not in the calendar: generic (no title, venue or recipients), at
+    DEFAULT_MEETING_TIME in the region's time zone, data cut-off `cutoff` or meeting date minus
+    DEFAULT_LEAD_DAYS."""
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    if isinstance(cutoff, str):
+        cutoff = date.fromisoformat(cutoff)
+    if cutoff is not None and cutoff > meeting_date:
+        raise CalendarError(f"data cut-off {cutoff} is after the meeting date {meeting_date}")
+    code = region_code.strip()
+    level = _region_level(code)
+    lead_days = DEFAULT_LEAD_DAYS if cutoff is None else (meeting_date - cutoff).days
+    return Meeting(
+        meeting_id=f"adhoc-{code}-{meeting_date.isoformat()}",
+        region_code=code,
+        level=level,
+        meeting_date=meeting_date,
+        meeting_time=DEFAULT_MEETING_TIME,
+        timezone=region_timezone(code),
+        lead_days=lead_days,
+        title="",
+        venue="",
+        in_calendar=False,
+        cutoff=cutoff,
+    )
+
+
+def meeting_for(
+    region_code: str,
+    meeting_date: date | str,
+    path: Path | str | None = None,
+    *,
+    cutoff: date | str | None = None,
+) -> Meeting:
+    """The calendar's meeting of `region_code` on `meeting_date`, else an ad-hoc one (any region
+    and date). An explicit `cutoff` replaces the data cut-off of either."""
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    if isinstance(cutoff, str):
+        cutoff = date.fromisoformat(cutoff) if cutoff.strip() else None
+    for meeting in load_meetings(path):
+        if meeting.region_code == region_code and meeting.meeting_date == meeting_date:
+            if cutoff is None:
+                return meeting
+            if cutoff > meeting_date:
+                raise CalendarError(f"data cut-off {cutoff} is after the meeting date {meeting_date}")
+            return replace(meeting, cutoff=cutoff)
+    return ad_hoc_meeting(region_code, meeting_date, cutoff=cutoff)
 
 
 def previous_meeting(meeting: Meeting, path: Path | str | None = None) -> Meeting | None:

@@ -30,10 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="the whole pipeline over a landing zone, through the Airflow DAGs")
     run.add_argument("--landing", type=Path, default=None, help="landing zone (default: PANTAU_LANDING_DIR)")
 
-    brief = sub.add_parser("brief", help="render the briefing for one meeting")
+    brief = sub.add_parser("brief", help="render the briefing for one meeting (any region and date)")
     brief.add_argument("--region", required=True, help="region code, e.g. 36 or 36.73")
     brief.add_argument("--meeting", required=True, type=date.fromisoformat, help="meeting date YYYY-MM-DD")
     brief.add_argument("--language", default="id", choices=["id", "en"])
+    brief.add_argument(
+        "--cutoff",
+        type=date.fromisoformat,
+        help="data cut-off YYYY-MM-DD (default: PANTAU_AS_OF, else meeting date minus the meeting's "
+        "lead days; a meeting not in the calendar gets a generic title and the default lead days)",
+    )
 
     sub.add_parser("status", help="loads, quality and findings at a glance")
     sub.add_parser("demo", help="generate sample files for Banten and Kalimantan Tengah, run, brief")
@@ -76,7 +82,7 @@ def cmd_brief(args) -> int:
     from pantau.briefing import render_briefing
 
     config.export_tool_env()
-    result = render_briefing(args.region, args.meeting, language=args.language)
+    result = render_briefing(args.region, args.meeting, language=args.language, cutoff=args.cutoff)
     print(f"briefing: {result.path}")
     print(
         f"  sha256 {result.sha256}, {result.page_count} pages, data cut-off {result.data_cutoff}, "

@@ -114,13 +114,14 @@ def publish_marts() -> dict:
 
 
 def meetings_due(params: dict, logical_date) -> list:
-    """The meeting asked for in the run's form, or every meeting whose briefing falls due now."""
-    from datetime import date, timedelta
+    """The meeting asked for in the run's form (any region and date: one not in the calendar is
+    an ad-hoc meeting, see pantau.calendar.meeting_for), or every meeting whose briefing falls due now."""
+    from datetime import timedelta
 
-    from pantau.calendar import find_meeting, load_meetings
+    from pantau.calendar import load_meetings, meeting_for
 
     if params.get("region") and params.get("meeting_date"):
-        return [find_meeting(params["region"], date.fromisoformat(params["meeting_date"]))]
+        return [meeting_for(params["region"], params["meeting_date"], cutoff=params.get("cutoff") or None)]
     return [m for m in load_meetings() if abs(m.briefing_due_at - logical_date) < timedelta(minutes=1)]
 
 
@@ -135,7 +136,9 @@ def render_due_briefings(params: dict, logical_date, *, deliver: bool = False) -
     rendered = []
     for meeting in meetings_due(params, logical_date):
         language = params.get("language", "id")
-        result = render_briefing(meeting.region_code, meeting.meeting_date, language=language)
+        result = render_briefing(
+            meeting.region_code, meeting.meeting_date, language=language, cutoff=meeting.cutoff
+        )
         entry = {
             "meeting_id": meeting.meeting_id,
             "path": str(result.path),

@@ -100,3 +100,35 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_meeting_not_in_the_calendar_is_ad_hoc():
+    """Any region and date (issue 11): a generic meeting, cut-off = date - DEFAULT_LEAD_DAYS."""
+    from pantau.calendar import DEFAULT_LEAD_DAYS, meeting_for
+
+    meeting = meeting_for("62", "2025-11-06")
+    assert not meeting.in_calendar
+    assert (meeting.title, meeting.venue, meeting.recipients) == ("", "", ())
+    assert meeting.level == "provinsi"
+    assert meeting.timezone == "Asia/Jakarta"
+    assert meeting.data_cutoff == date(2025, 11, 6) - timedelta(days=DEFAULT_LEAD_DAYS)
+    assert meeting_for("62.71", "2025-11-06").level == "kota"
+    assert meeting_for("62.01", "2025-11-06").level == "kabupaten"
+    explicit = meeting_for("62", date(2025, 11, 6), cutoff="2025-10-31")
+    assert explicit.data_cutoff == date(2025, 10, 31)
+    with pytest.raises(CalendarError, match="after the meeting date"):
+        meeting_for("62", "2025-11-06", cutoff="2025-11-07")
+    # the previous meeting of an ad-hoc one is the calendar's last meeting of that region before it
+    previous = previous_meeting(meeting)
+    assert previous is not None and previous.meeting_id == "kalteng-2025-10-29"
+
+
+def test_calendar_meeting_unchanged_unless_a_cutoff_is_given():
+    from pantau.calendar import meeting_for
+
+    banten = find_meeting("36", "2025-10-30")
+    assert meeting_for("36", "2025-10-30") == banten
+    pinned = meeting_for("36", "2025-10-30", cutoff="2025-10-20")
+    assert pinned.in_calendar and pinned.title == banten.title
+    assert pinned.data_cutoff == date(2025, 10, 20)
+    assert pinned.briefing_due_at == banten.briefing_due_at

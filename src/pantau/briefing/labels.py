@@ -48,6 +48,17 @@ LABELS: dict[str, dict[str, str]] = {
     # Cover
     "meeting": {"id": "Rapat", "en": "Meeting"},
     "venue": {"id": "Tempat", "en": "Venue"},
+    "venue_unknown": {"id": "(tidak tercantum dalam kalender rapat)", "en": "(not in the meeting calendar)"},
+    "ad_hoc_title": {
+        "id": "Rapat Koordinasi Tim POA {region}",
+        "en": "Tim POA coordination meeting, {region}",
+    },
+    "ad_hoc_note": {
+        "id": "Rapat di luar kalender rapat: judul umum; batas data adalah tanggal rapat dikurangi masa "
+        "persiapan baku, atau batas data yang diminta.",
+        "en": "A meeting not in the meeting calendar: generic title; the data cut-off is the meeting date "
+        "minus the default lead days, or the cut-off asked for.",
+    },
     "meeting_date": {"id": "Tanggal rapat", "en": "Meeting date"},
     "region": {"id": "Wilayah", "en": "Region"},
     "previous_meeting": {"id": "Rapat sebelumnya", "en": "Previous meeting"},

@@ -22,7 +22,7 @@ from pantau.briefing.followup import follow_up
 from pantau.briefing.formatting import Formatter, suppress_below
 from pantau.briefing.labels import LANGUAGES, Labels, labels_for
 from pantau.briefing.quality import QualityData, is_validated, load_quality
-from pantau.calendar import Meeting, find_meeting, previous_meeting
+from pantau.calendar import Meeting, meeting_for, previous_meeting
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,9 @@ def briefing_filename(region_code: str, meeting_date: date, language: str) -> st
 
 
 def data_cutoff(meeting: Meeting) -> date:
-    """`PANTAU_AS_OF` when pinned (demo, tests, replays), else the meeting date minus lead days."""
-    return config.as_of() or meeting.data_cutoff
+    """An explicit cut-off (`pantau brief --cutoff`, the DAG form), else `PANTAU_AS_OF` when pinned
+    (demo, tests, replays), else the meeting date minus lead days."""
+    return meeting.cutoff or config.as_of() or meeting.data_cutoff
 
 
 def default_out_dir() -> Path:
@@ -184,13 +185,17 @@ def build_context(
     if not validated:
         marking = f"{marking} · {labels['not_validated_marking']}"
     reference = marts.reference_date or cutoff
+    # A meeting not in the calendar has no title of its own: a generic one, and the cut-off says why.
+    meeting_title = meeting.title or labels["ad_hoc_title"].format(region=marts.region.region_name)
     since_text = f" ({fmt.date(marts.findings_since)})" if marts.findings_since else ""
     return {
         "lang": language,
         "L": labels,
         "fmt": fmt,
-        "doc_title": f"{labels['document_kind']}: {meeting.title}, {fmt.date(meeting.meeting_date)}",
+        "doc_title": f"{labels['document_kind']}: {meeting_title}, {fmt.date(meeting.meeting_date)}",
         "meeting": meeting,
+        "meeting_title": meeting_title,
+        "meeting_venue": meeting.venue or labels["venue_unknown"],
         "meeting_when": f"{fmt.long_date(starts.date())}, {fmt.clock(starts)}",
         "previous": previous,
         "region": marts.region,
@@ -276,6 +281,7 @@ def prepare_briefing(
     dsn: str | None = None,
     calendar_path: Path | None = None,
     out_dir: Path | None = None,
+    cutoff: date | str | None = None,
 ) -> PreparedBriefing:
     """Read the marts and audit tables for the meeting and render the briefing's HTML.
 
@@ -285,7 +291,8 @@ def prepare_briefing(
     if isinstance(meeting_date, str):
         meeting_date = date.fromisoformat(meeting_date)
     labels_for(language)  # reject an unknown language before touching the database
-    meeting = find_meeting(region_code, meeting_date, calendar_path)
+    # Any region and date: a meeting not in the calendar gets a generic title (see meeting_for).
+    meeting = meeting_for(region_code, meeting_date, calendar_path, cutoff=cutoff)
     previous = previous_meeting(meeting, calendar_path)
     cutoff = data_cutoff(meeting)
     since = previous.data_cutoff if previous else None
@@ -335,8 +342,12 @@ def render_briefing(
     out_dir: Path | None = None,
     strict: bool | None = None,
     calendar_path: Path | None = None,
+    cutoff: date | str | None = None,
 ) -> BriefingResult:
-    """Render the briefing for the calendar meeting of `region_code` on `meeting_date`.
+    """Render the briefing for the meeting of `region_code` on `meeting_date`: the calendar's, or
+    an ad-hoc meeting (generic title) when the calendar has none that day.
+
+    cutoff: explicit data cut-off (default: PANTAU_AS_OF, else meeting date minus lead days).
 
     strict: fail on any WeasyPrint warning (default: env `PANTAU_BRIEFING_STRICT`); otherwise
     warnings are logged and returned in `render_warnings`.
@@ -347,7 +358,13 @@ def render_briefing(
     dsn = dsn or config.warehouse_dsn()
     out_dir = out_dir or default_out_dir()
     prepared = prepare_briefing(
-        region_code, meeting_date, language=language, dsn=dsn, calendar_path=calendar_path, out_dir=out_dir
+        region_code,
+        meeting_date,
+        language=language,
+        dsn=dsn,
+        calendar_path=calendar_path,
+        out_dir=out_dir,
+        cutoff=cutoff,
     )
     cutoff, quality = prepared.cutoff, prepared.quality
     target = out_dir / briefing_filename(region_code, meeting_date, language)
