@@ -44,9 +44,14 @@ def _mart_lines() -> list[str]:
             present = conn.execute(
                 "select coalesce(sum(foreigner_count), 0) from marts.fct_foreigners_present"
             ).fetchone()[0]
+            # In the finding catalogue's order (marts.dim_finding_types, seed finding_types.csv).
             findings = conn.execute(
-                "select finding_code, count(*) from marts.fct_findings where status <> 'selesai' "
-                "group by 1 order by 1"
+                "select findings.finding_code, count(*) from marts.fct_findings as findings "
+                "left join marts.dim_finding_types as finding_types "
+                "on findings.finding_code = finding_types.finding_code "
+                "where findings.status <> 'selesai' "
+                "group by findings.finding_code, finding_types.display_order "
+                "order by finding_types.display_order nulls last, findings.finding_code"
             ).fetchall()
     except psycopg.errors.UndefinedTable:
         return ["Marts: not built yet"]

@@ -5,6 +5,7 @@ The figures are chosen so that every total in the PDF can be checked by hand (se
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -25,7 +26,33 @@ create table marts.fct_findings (
     person_key text, employer_name text, detail text, first_seen_date date, last_seen_date date,
     status text, resolved_date date, reference_date date
 );
+create table marts.dim_finding_types (
+    finding_code text primary key, responsible_agency text, severity text, name_id text, name_en text,
+    definition_id text, definition_en text, display_order int
+);
 """
+
+# The finding catalogue: the dbt seed itself, as dim_finding_types publishes it (never a copy here).
+FINDING_TYPES_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "finding_types.csv"
+FINDING_TYPE_COLUMNS = (
+    "finding_code, responsible_agency, severity, name_id, name_en, definition_id, definition_en, "
+    "display_order"
+)
+
+
+def finding_types() -> list[dict[str, str]]:
+    with FINDING_TYPES_SEED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def insert_finding_types(conn: psycopg.Connection) -> None:
+    names = [c.strip() for c in FINDING_TYPE_COLUMNS.split(",")]
+    placeholders = ", ".join(["%s"] * len(names))
+    conn.cursor().executemany(
+        f"insert into marts.dim_finding_types ({FINDING_TYPE_COLUMNS}) values ({placeholders})",
+        [tuple(row[c] for c in names) for row in finding_types()],
+    )
+
 
 # The marts beyond the core four (docs/contracts.md "Further marts"); a test may leave them out.
 EXTRA_MARTS_DDL = """
@@ -201,6 +228,8 @@ def create_marts(conn: psycopg.Connection, *, extra: bool = True) -> None:
         cur.executemany("insert into marts.dim_regions values (%s, %s, %s, %s, %s)", REGIONS)
         cur.executemany("insert into marts.dim_countries values (%s, %s, %s)", COUNTRIES)
         cur.executemany("insert into marts.fct_foreigners_present values (%s, %s, %s, %s, %s)", PRESENT)
+    insert_finding_types(conn)
+    with conn.cursor() as cur:
         cur.executemany(
             "insert into marts.fct_findings (finding_id, finding_code, region_code, responsible_agency, "
             "severity, person_key, detail, first_seen_date, last_seen_date, status, resolved_date, "

@@ -16,7 +16,6 @@ from pantau.briefing.followup import SEVERITY_ORDER
 from pantau.briefing.labels import LABELS, LANGUAGES
 from pantau.briefing.pdf import TEMPLATE_DIR
 from pantau.briefing.quality import QUALITY_STATUSES
-from pantau.briefing.render import FINDING_CODES
 from pantau.briefing.scorecard import FRESHNESS_STATUSES
 
 SOURCES = Path(__file__).resolve().parents[2] / "src" / "pantau"
@@ -41,8 +40,6 @@ def dynamic_label_keys() -> set[str]:
         | {f"fresh_{s}" for s in FRESHNESS_STATUSES}
         | {f"severity_{s}" for s in SEVERITY_ORDER}
         | {f"purpose_{p}" for p in PURPOSES}
-        | {f"finding_{c}" for c in FINDING_CODES}
-        | {f"def_{c}" for c in FINDING_CODES}
         | {f"sector_{s}" for s in ("JASA", "INDUSTRI", "PERTANIAN_DAN_MARITIM")}
         | {"blocking", "warning"}
     )

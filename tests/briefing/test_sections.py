@@ -85,7 +85,7 @@ def test_follow_up_per_agency(banten_text):
     assert has(text, "Kantor Imigrasi (2 temuan terbuka)")
     assert has(text, "Melebihi izin tinggal (overstay) Kota Cilegon tinggi 0 1 0 01/08/2025")
     assert has(text, "Melebihi izin tinggal (overstay) Kabupaten Tangerang tinggi 1 0 0 20/10/2025")
-    assert has(text, "Izin tinggal berakhir dalam 30 hari Kabupaten Tangerang tinggi 0 0 1 –")
+    assert has(text, "Izin tinggal segera berakhir Kabupaten Tangerang tinggi 0 0 1 –")
     assert has(text, "Disnakertrans (1 temuan terbuka)")
     assert has(text, "TKA tanpa ITAS kerja Kabupaten Serang tinggi 0 1 0 01/09/2025")
     assert has(text, "Dukcapil (1 temuan terbuka)")

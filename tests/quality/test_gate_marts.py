@@ -8,6 +8,7 @@ breakage below: a new blocking check without one fails `test_each_blocking_mart_
 
 from __future__ import annotations
 
+import csv
 import hashlib
 
 import psycopg
@@ -122,6 +123,17 @@ SOUND_ROWS: dict[str, list[tuple]] = {
 }
 
 
+def _finding_catalogue_rows() -> list[tuple]:
+    """marts.dim_finding_types as dbt publishes it: the seed's rows, in the suite's column order."""
+    columns = _columns("marts__dim_finding_types")
+    seed = config.PROJECT_ROOT / "dbt_project" / "seeds" / "finding_types.csv"
+    with seed.open(encoding="utf-8") as handle:
+        return [tuple(row[c] for c in columns) for row in csv.DictReader(handle)]
+
+
+SOUND_ROWS["dim_finding_types"] = _finding_catalogue_rows()
+
+
 @pytest.fixture
 def marts(gate):
     """Every mart with a suite, sound; the persons they count; every feed fresh."""
@@ -199,8 +211,14 @@ def test_sound_marts_pass(marts):
 # Breakages named by a fragment of the check's description, per suite, for checks that are not
 # one of the common kinds handled in `_breakage`.
 SPECIFIC = {
-    ("marts__fct_findings", "finding code is a known one"): (
+    ("marts__fct_findings", "finding code is in the finding catalogue"): (
         "update marts.fct_findings set finding_code = 'ORANG_HILANG' where finding_id = 'f2'"
+    ),
+    ("marts__fct_findings", "agency and severity as in the finding catalogue"): (
+        "update marts.fct_findings set responsible_agency = 'Dukcapil' where finding_id = 'f1'"
+    ),
+    ("marts__dim_finding_types", "upper-case code"): (
+        "update marts.dim_finding_types set finding_code = 'overstay' where finding_code = 'OVERSTAY'"
     ),
     ("marts__fct_findings", "severity is tinggi"): "update marts.fct_findings set severity = 'parah'",
     ("marts__fct_findings", "status is baru"): "update marts.fct_findings set status = 'lama'",

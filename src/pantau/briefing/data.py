@@ -74,6 +74,19 @@ class AgencyRow:
 
 
 @dataclass(frozen=True)
+class FindingType:
+    """One row of the finding catalogue (marts.dim_finding_types, from seed finding_types.csv),
+    in the briefing's language."""
+
+    finding_code: str
+    display_order: int
+    responsible_agency: str
+    severity: str
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True)
 class FindingRow:
     """One finding as the briefing counts it: no person key, no detail text."""
 
@@ -100,6 +113,15 @@ class MartData:
     missing: set[str] = field(default_factory=set)  # marts this warehouse does not have (yet)
     previous_present: int | None = None  # present at the previous meeting's cut-off, when the mart kept it
     previous_reference_date: date | None = None
+    catalogue: list[FindingType] = field(default_factory=list)  # every finding type, in display order
+
+    def finding_name(self, code: str) -> str:
+        """The catalogue's name of a finding type; the code itself if the catalogue lacks it."""
+        return next((t.name for t in self.catalogue if t.finding_code == code), code)
+
+    def finding_order(self, code: str) -> tuple[int, str]:
+        order = next((t.display_order for t in self.catalogue if t.finding_code == code), None)
+        return (order if order is not None else 1 << 30, code)
 
     @property
     def has_presence(self) -> bool:
@@ -108,6 +130,19 @@ class MartData:
     @property
     def has_findings(self) -> bool:
         return "fct_findings" not in self.missing
+
+
+def load_catalogue(conn: psycopg.Connection, language: str) -> list[FindingType]:
+    """The finding catalogue in `language` (id or en), in display order; empty when the warehouse
+    does not have marts.dim_finding_types yet."""
+    if not table_exists(conn, "marts.dim_finding_types"):
+        return []
+    name, definition = ("name_id", "definition_id") if language == "id" else ("name_en", "definition_en")
+    rows = conn.execute(
+        f"select finding_code, display_order, responsible_agency, severity, {name}, {definition} "
+        "from marts.dim_finding_types order by display_order, finding_code"
+    ).fetchall()
+    return [FindingType(code, int(order), *rest) for code, order, *rest in rows]
 
 
 def _region(row: tuple) -> Region:
@@ -318,6 +353,7 @@ def load_marts(
         findings_since=findings_since,
         totals=totals,
         findings=finding_rows,
+        catalogue=load_catalogue(conn, language),
         missing=missing,
         previous_present=previous_present,
         previous_reference_date=previous_reference,

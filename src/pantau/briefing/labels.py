@@ -443,71 +443,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Arrivals: distinct foreign guests checking in per week according to lodging (APOA) reports.",
     },
     "finding_definitions": {"id": "Definisi temuan", "en": "Finding definitions"},
-    "def_OVERSTAY": {
-        "id": "Tercatat di penginapan atau laporan polisi setelah semua izin tinggalnya berakhir.",
-        "en": "Recorded at a lodging or in a police report after all their stay permits had expired.",
-    },
-    "def_TKA_TANPA_ITAS": {
-        "id": "Tenaga kerja asing dengan RPTKA aktif tanpa izin tinggal kerja yang berlaku.",
-        "en": "A foreign worker with an active RPTKA and no valid work stay permit.",
-    },
-    "def_ITAS_KERJA_TANPA_RPTKA": {
-        "id": "Izin tinggal kerja yang berlaku tanpa data RPTKA aktif di Disnakertrans.",
-        "en": "A valid work stay permit with no active Disnakertrans RPTKA record.",
-    },
-    "def_SKTT_TERLAMBAT": {
-        "id": "Pemegang ITAS tanpa SKTT lebih dari 14 hari setelah izin terbit.",
-        "en": "An ITAS holder without an SKTT more than 14 days after the permit was issued.",
-    },
-    "def_LOKASI_BERBEDA": {
-        "id": "Tenaga kerja asing yang berulang kali (3 kali dalam 90 hari) tercatat di luar lokasi "
-        "kerjanya.",
-        "en": "A foreign worker repeatedly (3 times in 90 days) recorded away from their work location.",
-    },
-    "def_IZIN_SEGERA_BERAKHIR": {
-        "id": "ITAS atau ITAP yang berakhir dalam 30 hari.",
-        "en": "An ITAS or ITAP expiring within 30 days.",
-    },
-    "def_PENELITI_TANPA_PEMBERITAHUAN": {
-        "id": "Visa penelitian atau kunjungan penelitian tanpa pemberitahuan penelitian ke Kesbangpol.",
-        "en": "A research visa or research visit without a research notification to Kesbangpol.",
-    },
-    "def_LONJAKAN_KEDATANGAN": {
-        "id": "Kedatangan satu kewarganegaraan di satu kabupaten/kota dalam 7 hari (minimal 10) jauh di atas "
-        "rata-rata 12 minggu sebelumnya.",
-        "en": "Arrivals of one nationality in one regency/city over 7 days (at least 10) far above the "
-        "average of the 12 weeks before.",
-    },
-    "def_LAPORAN_MASYARAKAT_TIDAK_COCOK": {
-        "id": "Laporan masyarakat tanpa data instansi yang cocok di kabupaten/kota dan periode itu.",
-        "en": "A community report with no matching agency record in that regency/city and period.",
-    },
     # Region levels
     "level_provinsi": {"id": "Provinsi", "en": "Province"},
     "level_kabupaten": {"id": "Kabupaten", "en": "Regency"},
     "level_kota": {"id": "Kota", "en": "City"},
-    # Finding types (DESIGN.md); unknown codes fall back to the code itself
-    "finding_OVERSTAY": {"id": "Melebihi izin tinggal (overstay)", "en": "Overstay"},
-    "finding_TKA_TANPA_ITAS": {"id": "TKA tanpa ITAS kerja", "en": "Foreign worker without a work ITAS"},
-    "finding_ITAS_KERJA_TANPA_RPTKA": {
-        "id": "ITAS kerja tanpa data RPTKA",
-        "en": "Work ITAS with no RPTKA record",
-    },
-    "finding_SKTT_TERLAMBAT": {"id": "SKTT terlambat (> 14 hari)", "en": "Late SKTT (> 14 days)"},
-    "finding_LOKASI_BERBEDA": {"id": "Lokasi kerja berbeda", "en": "Work location differs"},
-    "finding_IZIN_SEGERA_BERAKHIR": {
-        "id": "Izin tinggal berakhir dalam 30 hari",
-        "en": "Stay permit expiring within 30 days",
-    },
-    "finding_PENELITI_TANPA_PEMBERITAHUAN": {
-        "id": "Peneliti tanpa pemberitahuan",
-        "en": "Researcher without notification",
-    },
-    "finding_LONJAKAN_KEDATANGAN": {"id": "Lonjakan kedatangan", "en": "Arrival surge"},
-    "finding_LAPORAN_MASYARAKAT_TIDAK_COCOK": {
-        "id": "Laporan masyarakat tanpa data instansi",
-        "en": "Community report with no agency record",
-    },
     # Dates
     "months": {
         "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",

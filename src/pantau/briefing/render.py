@@ -28,18 +28,6 @@ log = logging.getLogger(__name__)
 
 TOP_NATIONALITIES = 10
 HELD_BACK_SHOWN = 15  # files listed in the quality section; the rest are counted, and in the audit trail
-# DESIGN.md's finding types, in the order the methodology defines them.
-FINDING_CODES = (
-    "OVERSTAY",
-    "TKA_TANPA_ITAS",
-    "ITAS_KERJA_TANPA_RPTKA",
-    "SKTT_TERLAMBAT",
-    "LOKASI_BERBEDA",
-    "IZIN_SEGERA_BERAKHIR",
-    "PENELITI_TANPA_PEMBERITAHUAN",
-    "LONJAKAN_KEDATANGAN",
-    "LAPORAN_MASYARAKAT_TIDAK_COCOK",
-)
 
 
 @dataclass(frozen=True)
@@ -220,8 +208,9 @@ def build_context(
         "workers": extra.workers,
         "arrivals": extra.arrivals,
         "follow_up": follow_up(marts.findings),
-        "finding_label": lambda code: summary.finding_label(labels, code),
-        "finding_codes": FINDING_CODES,
+        "finding_label": lambda code: summary.finding_label(marts, code),
+        # Names, definitions and order of the finding types: the finding catalogue only.
+        "finding_catalogue": marts.catalogue,
         "suppress_below": fmt.suppress_below,
         "chart_note": labels["chart_suppressed_note"].format(k=fmt.suppress_below),
         "suppression_note": labels["method_suppression"].format(k=fmt.suppress_below),

@@ -95,8 +95,9 @@ def developments(
     return [sentence for sentence in candidates if sentence][:DEVELOPMENTS]
 
 
-def finding_label(labels: Labels, code: str) -> str:
-    return labels.get_or(f"finding_{code}", code)
+def finding_label(marts: MartData, code: str) -> str:
+    """A finding type's name from the finding catalogue (marts.dim_finding_types)."""
+    return marts.finding_name(code)
 
 
 def _findings_sentence(marts: MartData, labels: Labels, fmt: Formatter, since: str | None) -> str | None:
@@ -112,7 +113,7 @@ def _findings_sentence(marts: MartData, labels: Labels, fmt: Formatter, since: s
         text = labels[key].format(
             n=fmt.count(len(new)),
             since=since,
-            type=finding_label(labels, code),
+            type=finding_label(marts, code),
             k=fmt.count(count),
             agency=agency,
         )
@@ -125,7 +126,7 @@ def _findings_sentence(marts: MartData, labels: Labels, fmt: Formatter, since: s
     if open_:
         code, count = Counter(f.finding_code for f in open_).most_common(1)[0]
         return labels["dev_open_findings"].format(
-            n=fmt.count(len(open_)), type=finding_label(labels, code), k=fmt.count(count)
+            n=fmt.count(len(open_)), type=finding_label(marts, code), k=fmt.count(count)
         )
     return labels["dev_no_findings"]
 

@@ -56,8 +56,6 @@ final as (
         'LONJAKAN_KEDATANGAN' as finding_code,
         compared.region_code,
         compared.province_code,
-        'Kantor Imigrasi' as responsible_agency,
-        'sedang' as severity,
         compared.country_code,
         null::text as employer_name,
         format(

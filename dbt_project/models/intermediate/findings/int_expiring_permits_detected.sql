@@ -28,8 +28,6 @@ final as (
         'IZIN_SEGERA_BERAKHIR' as finding_code,
         region_code,
         province_code,
-        'Kantor Imigrasi' as responsible_agency,
-        'rendah' as severity,
         country_code,
         null::text as employer_name,
         format(

@@ -42,8 +42,6 @@ final as (
         'SKTT_TERLAMBAT' as finding_code,
         region_code,
         province_code,
-        'Dukcapil' as responsible_agency,
-        'sedang' as severity,
         country_code,
         null::text as employer_name,
         format(

@@ -59,8 +59,6 @@ final as (
         'LOKASI_BERBEDA' as finding_code,
         latest_home.region_code,
         latest_home.province_code,
-        'Disnakertrans' as responsible_agency,
-        'sedang' as severity,
         latest_home.country_code,
         latest_home.employer_name,
         format(

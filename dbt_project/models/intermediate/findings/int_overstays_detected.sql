@@ -48,8 +48,6 @@ final as (
         'OVERSTAY' as finding_code,
         region_code,
         province_code,
-        'Kantor Imigrasi' as responsible_agency,
-        'tinggi' as severity,
         country_code,
         null::text as employer_name,
         format(

@@ -88,8 +88,6 @@ final as (
         'LAPORAN_MASYARAKAT_TIDAK_COCOK' as finding_code,
         unmatched.region_code,
         unmatched.province_code,
-        'Kesbangpol' as responsible_agency,
-        'sedang' as severity,
         unmatched.suspected_country_code as country_code,
         null::text as employer_name,
         format(

@@ -91,8 +91,6 @@ final as (
         'PENELITI_TANPA_PEMBERITAHUAN' as finding_code,
         region_code,
         province_code,
-        'Kesbangpol' as responsible_agency,
-        'sedang' as severity,
         country_code,
         null::text as employer_name,
         case basis

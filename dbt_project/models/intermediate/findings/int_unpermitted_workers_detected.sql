@@ -39,8 +39,6 @@ final as (
         'TKA_TANPA_ITAS' as finding_code,
         region_code,
         province_code,
-        'Kantor Imigrasi' as responsible_agency,
-        'tinggi' as severity,
         country_code,
         employer_name,
         format(

@@ -37,8 +37,6 @@ final as (
         'ITAS_KERJA_TANPA_RPTKA' as finding_code,
         region_code,
         province_code,
-        'Disnakertrans' as responsible_agency,
-        'sedang' as severity,
         country_code,
         sponsor_name as employer_name,
         format(

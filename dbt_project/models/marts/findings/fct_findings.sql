@@ -2,7 +2,8 @@
 -- a finding detected now is `baru` the first time (also when it comes back after being resolved)
 -- and `berlanjut` in later runs; a finding that was open and is no longer detected becomes
 -- `selesai` with resolved_date = the reference date. Rerunning the same reference date changes
--- nothing.
+-- nothing. Responsible agency and severity come from the finding catalogue (seed finding_types):
+-- a finding whose code is not in the catalogue fails the not_null tests on them.
 
 {%- set finding_models = [
     'int_overstays_detected',
@@ -18,15 +19,17 @@
 
 with
 
-detected as (
+finding_types as (
+    select * from {{ ref('finding_types') }}
+),
+
+detected_by_rules as (
     {%- for finding_model in finding_models %}
     select
         finding_id,
         finding_code,
         region_code,
         province_code,
-        responsible_agency,
-        severity,
         person_key,
         employer_name,
         detail,
@@ -37,6 +40,24 @@ detected as (
     union all
     {% endif %}
     {%- endfor %}
+),
+
+detected as (
+    select
+        detected_by_rules.finding_id,
+        detected_by_rules.finding_code,
+        detected_by_rules.region_code,
+        detected_by_rules.province_code,
+        finding_types.responsible_agency,
+        finding_types.severity,
+        detected_by_rules.person_key,
+        detected_by_rules.employer_name,
+        detected_by_rules.detail,
+        detected_by_rules.first_seen_date,
+        detected_by_rules.last_seen_date
+    from detected_by_rules
+    left join finding_types
+        on detected_by_rules.finding_code = finding_types.finding_code
 ),
 
 {% if is_incremental() %}
