@@ -49,12 +49,28 @@ class NationalityRow:
 
 
 @dataclass
+class FindingSubtypeRow:
+    """One group within a finding type (fct_findings.finding_subtype: the permit type of an
+    expiring permit, the nationality of a surge), so that many of one kind do not hide the rest."""
+
+    subtype: str
+    new: int = 0
+    continuing: int = 0
+    resolved: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.new + self.continuing
+
+
+@dataclass
 class FindingTypeRow:
     finding_code: str
     agencies: list[str]
     new: int = 0
     continuing: int = 0
     resolved: int = 0
+    subtypes: list[FindingSubtypeRow] = field(default_factory=list)
 
     @property
     def open(self) -> int:
@@ -96,6 +112,7 @@ class FindingRow:
     severity: str | None
     first_seen_date: date | None
     kind: str  # new | continuing | resolved (since the previous meeting)
+    subtype: str | None = None  # fct_findings.finding_subtype (permit type, nationality...)
 
 
 @dataclass
@@ -275,12 +292,19 @@ def load_marts(
         unresolved = ""
         if region.is_province and _has_column(conn, "marts", "fct_findings", "province_code"):
             unresolved = "or (region_code is null and province_code = %(province)s)"
-        severity = "severity" if _has_column(conn, "marts", "fct_findings", "severity") else "null::text"
+
+        # Columns an older mart may lack (the briefing renders from it all the same).
+        def optional(column: str, missing_as: str) -> str:
+            return column if _has_column(conn, "marts", "fct_findings", column) else missing_as
+
+        severity = optional("severity", "null::text")
+        subtype = optional("finding_subtype", "null::text")
+        detected = optional("detected_date", "null::date")
         findings = conn.execute(
             f"""
             select distinct on (finding_id)
                 finding_id, finding_code, region_code, responsible_agency,
-                first_seen_date, status, resolved_date, {severity}
+                first_seen_date, status, resolved_date, {severity}, {subtype}, {detected}
             from marts.fct_findings
             where reference_date <= %(cutoff)s and (region_code = any(%(codes)s) {unresolved})
             order by finding_id, reference_date desc
@@ -300,7 +324,10 @@ def load_marts(
     agencies: dict[str, AgencyRow] = {}
     type_agencies: dict[str, set[str]] = defaultdict(set)
     finding_rows: list[FindingRow] = []
-    for _fid, code, finding_region, agency, first_seen, status, resolved_date, severity in findings:
+    subtypes: dict[str, dict[str, FindingSubtypeRow]] = defaultdict(dict)
+    for row_values in findings:
+        _fid, code, finding_region, agency, first_seen, status, resolved_date, severity = row_values[:8]
+        subtype, detected_date = row_values[8:10]
         agency = agency or "–"
         type_row = types.setdefault(code, FindingTypeRow(code, []))
         agency_row = agencies.setdefault(agency, AgencyRow(agency))
@@ -309,7 +336,13 @@ def load_marts(
             if findings_since is None:
                 is_new = status == "baru"
             else:
-                is_new = first_seen is None or first_seen > findings_since
+                # New since the previous meeting: its evidence is later, or the team learnt of it
+                # later (data that arrived late: a July surge in a file loaded in October).
+                is_new = (
+                    first_seen is None
+                    or first_seen > findings_since
+                    or (detected_date is not None and detected_date > findings_since)
+                )
             kind = "new" if is_new else "continuing"
             region_row = by_region.setdefault(
                 finding_region, RegionRow(finding_region, names.get(finding_region))
@@ -319,11 +352,15 @@ def load_marts(
             kind = "resolved"
         else:
             continue  # resolved before the previous meeting: already reported then
-        for row in (type_row, agency_row):
+        counted = [type_row, agency_row]
+        if subtype is not None:
+            counted.append(subtypes[code].setdefault(subtype, FindingSubtypeRow(subtype)))
+        for row in counted:
             setattr(row, kind, getattr(row, kind) + 1)
-        finding_rows.append(FindingRow(code, finding_region, agency, severity, first_seen, kind))
+        finding_rows.append(FindingRow(code, finding_region, agency, severity, first_seen, kind, subtype))
     for code, row in types.items():
         row.agencies = sorted(type_agencies[code])
+        row.subtypes = sorted(subtypes[code].values(), key=lambda r: (-r.open, -r.resolved, r.subtype))
 
     regions = sorted(by_region.values(), key=lambda r: (r.region_code is None, r.region_code or ""))
     nationalities = [

@@ -17,6 +17,7 @@ SEVERITY_ORDER = {"tinggi": 0, "sedang": 1, "rendah": 2}
 @dataclass
 class FollowUpRow:
     finding_code: str
+    subtype: str | None  # a group within the type (permit type, nationality): ITK apart from ITAS
     region_code: str | None
     severity: str | None
     new: int = 0
@@ -48,7 +49,7 @@ def follow_up(findings: list[FindingRow]) -> list[AgencyFollowUp]:
     then by severity and size."""
     groups: dict[str, dict[tuple, FollowUpRow]] = {}
     for finding in findings:
-        key = (finding.finding_code, finding.region_code, finding.severity)
+        key = (finding.finding_code, finding.subtype, finding.region_code, finding.severity)
         row = groups.setdefault(finding.agency, {}).setdefault(key, FollowUpRow(*key))
         setattr(row, finding.kind, getattr(row, finding.kind) + 1)
         if finding.kind != "resolved" and finding.first_seen_date is not None:
@@ -63,6 +64,7 @@ def follow_up(findings: list[FindingRow]) -> list[AgencyFollowUp]:
                     SEVERITY_ORDER.get(r.severity or "", 3),
                     -r.open,
                     r.finding_code,
+                    r.subtype or "",
                     r.region_code or "~",
                 ),
             ),

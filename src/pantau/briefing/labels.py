@@ -130,6 +130,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "First meeting for this region: finding status as recorded on the reference date.",
     },
     "finding_type_col": {"id": "Jenis temuan", "en": "Finding type"},
+    "finding_subtype_prefix": {"id": "— di antaranya", "en": "— of which"},
     "agency_col": {"id": "Instansi", "en": "Agency"},
     "new_col": {"id": "Baru", "en": "New"},
     "continuing_col": {"id": "Berlanjut", "en": "Continuing"},

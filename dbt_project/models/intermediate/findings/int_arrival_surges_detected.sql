@@ -1,6 +1,10 @@
--- LONJAKAN_KEDATANGAN: per resolved lodging region x nationality, week bucket
--- k = (as_of - tanggal_masuk) / 7; N = distinct persons in week 0 (as_of-6 .. as_of), S = sum of
--- distinct persons over weeks 1..12. A finding when N >= 10 and N >= 3 x S / 12 (4N >= S).
+-- LONJAKAN_KEDATANGAN: every calendar week (Monday to Sunday) of lodging check-ins up to the
+-- reference date is examined, each against its own trailing baseline, so a surge is found whenever
+-- its data arrives (a July file loaded in October, a year's backlog loaded in one run). Per resolved
+-- lodging region x nationality and week W: N = distinct persons checking in during W, S = sum of the
+-- weekly distinct persons over the 12 weeks before W. A finding when N >= 10 and N >= 3 x S / 12
+-- (4N >= S). One finding per region, nationality and week; first_seen_date is the week's Monday.
+-- The week holding the reference date counts the days up to it.
 
 with
 
@@ -12,69 +16,73 @@ countries as (
     select * from {{ ref('countries') }}
 ),
 
-bucketed as (
-    select
-        region_code,
-        province_code,
-        country_code,
-        person_key,
-        ({{ as_of_date() }} - check_in_date) / 7 as week_number
-    from lodging_reports
-    where
-        person_key is not null
-        and region_code is not null
-        and check_in_date <= {{ as_of_date() }}
-        and ({{ as_of_date() }} - check_in_date) / 7 <= 12
-),
-
 weekly as (
     select
         region_code,
         province_code,
         country_code,
-        week_number,
+        date_trunc('week', check_in_date)::date as week_start_date,
         count(distinct person_key) as person_count
-    from bucketed
-    group by region_code, province_code, country_code, week_number
+    from lodging_reports
+    where
+        person_key is not null
+        and region_code is not null
+        and check_in_date <= {{ as_of_date() }}
+    group by region_code, province_code, country_code, date_trunc('week', check_in_date)::date
 ),
 
 compared as (
     select
-        region_code,
-        province_code,
-        country_code,
-        coalesce(sum(person_count) filter (where week_number = 0), 0) as current_count,
-        coalesce(sum(person_count) filter (where week_number between 1 and 12), 0) as baseline_sum
-    from weekly
-    group by region_code, province_code, country_code
+        current_week.region_code,
+        current_week.province_code,
+        current_week.country_code,
+        current_week.week_start_date,
+        current_week.person_count as current_count,
+        coalesce(sum(earlier_week.person_count), 0) as baseline_sum
+    from weekly as current_week
+    left join weekly as earlier_week
+        on
+            current_week.region_code = earlier_week.region_code
+            and current_week.country_code = earlier_week.country_code
+            and earlier_week.week_start_date >= current_week.week_start_date - 84
+            and earlier_week.week_start_date < current_week.week_start_date
+    where current_week.person_count >= 10
+    group by
+        current_week.region_code,
+        current_week.province_code,
+        current_week.country_code,
+        current_week.week_start_date,
+        current_week.person_count
 ),
 
 final as (
     select
-        md5('LONJAKAN_KEDATANGAN|' || compared.region_code || '|' || compared.country_code) as finding_id,
+        md5(
+            'LONJAKAN_KEDATANGAN|' || compared.region_code || '|' || compared.country_code
+            || '|' || to_char(compared.week_start_date, 'YYYY-MM-DD')
+        ) as finding_id,
         null::text as person_key,
         'LONJAKAN_KEDATANGAN' as finding_code,
+        compared.country_code as finding_subtype,
         compared.region_code,
         compared.province_code,
         compared.country_code,
         null::text as employer_name,
         format(
-            'Kedatangan WNA %s di penginapan: %s orang dalam 7 hari (%s s.d. %s), '
+            'Kedatangan WNA %s di penginapan: %s orang dalam minggu %s s.d. %s, '
             || 'rata-rata %s orang per minggu dalam 12 minggu sebelumnya.',
             coalesce(countries.name_id, compared.country_code),
             compared.current_count,
-            to_char({{ as_of_date() }} - 6, 'YYYY-MM-DD'),
-            to_char({{ as_of_date() }}, 'YYYY-MM-DD'),
+            to_char(compared.week_start_date, 'YYYY-MM-DD'),
+            to_char(compared.week_start_date + 6, 'YYYY-MM-DD'),
             round(compared.baseline_sum / 12.0, 1)
         ) as detail,
-        {{ as_of_date() }} - 6 as first_seen_date,
-        {{ as_of_date() }} as last_seen_date
+        compared.week_start_date as first_seen_date,
+        least(compared.week_start_date + 6, {{ as_of_date() }}) as last_seen_date
     from compared
     left join countries
         on compared.country_code = countries.country_code
-    where
-        compared.current_count >= 10
-        and 4 * compared.current_count >= compared.baseline_sum
+    where 4 * compared.current_count >= compared.baseline_sum
 )
 
 select * from final

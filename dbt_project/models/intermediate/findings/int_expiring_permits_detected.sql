@@ -1,6 +1,9 @@
--- IZIN_SEGERA_BERAKHIR: the person's latest permit (greatest tanggal_berakhir) is an ITAS or ITAP
--- expiring within permit_expiry_warning_days (30) of the reference date. ITK visit permits are
--- not reported. Region: that permit's.
+-- IZIN_SEGERA_BERAKHIR: the person's latest permit (greatest tanggal_berakhir), of any type (ITK
+-- visit permits too), expires within its type's warning window (macro permit_expiry_warning_days,
+-- var in dbt_project.yml; 30 days by default) of the reference date. A "current" finding: evaluated
+-- as of the reference date; first_seen_date is the day the window opened, from the data alone.
+-- finding_subtype is the permit type, so the briefing can group the many short visit permits.
+-- Region: that permit's.
 
 with
 
@@ -11,6 +14,7 @@ stay_permits as (
 latest_permits as (
     select
         stay_permits.*,
+        {{ permit_expiry_warning_days('stay_permits.permit_type') }} as warning_days,
         row_number() over (
             partition by stay_permits.person_key
             order by
@@ -26,6 +30,7 @@ final as (
         md5('IZIN_SEGERA_BERAKHIR|' || person_key) as finding_id,
         person_key,
         'IZIN_SEGERA_BERAKHIR' as finding_code,
+        permit_type as finding_subtype,
         region_code,
         province_code,
         country_code,
@@ -36,13 +41,12 @@ final as (
             to_char(expiry_date, 'YYYY-MM-DD'),
             expiry_date - {{ as_of_date() }}
         ) as detail,
-        greatest(issued_date, expiry_date - {{ var('permit_expiry_warning_days') }}) as first_seen_date,
+        greatest(issued_date, expiry_date - warning_days) as first_seen_date,
         {{ as_of_date() }} as last_seen_date
     from latest_permits
     where
         recency_rank = 1
-        and permit_type in ('ITAS', 'ITAP')
-        and expiry_date between {{ as_of_date() }} and {{ as_of_date() }} + {{ var('permit_expiry_warning_days') }}
+        and expiry_date between {{ as_of_date() }} and {{ as_of_date() }} + warning_days
 )
 
 select * from final

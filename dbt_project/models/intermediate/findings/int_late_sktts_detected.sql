@@ -40,6 +40,7 @@ final as (
         md5('SKTT_TERLAMBAT|' || person_key) as finding_id,
         person_key,
         'SKTT_TERLAMBAT' as finding_code,
+        null::text as finding_subtype,
         region_code,
         province_code,
         country_code,

@@ -57,6 +57,7 @@ final as (
         md5('LOKASI_BERBEDA|' || latest_home.person_key) as finding_id,
         latest_home.person_key,
         'LOKASI_BERBEDA' as finding_code,
+        null::text as finding_subtype,
         latest_home.region_code,
         latest_home.province_code,
         latest_home.country_code,

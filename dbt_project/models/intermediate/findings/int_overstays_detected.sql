@@ -46,6 +46,7 @@ final as (
 
         -- strings
         'OVERSTAY' as finding_code,
+        null::text as finding_subtype,
         region_code,
         province_code,
         country_code,

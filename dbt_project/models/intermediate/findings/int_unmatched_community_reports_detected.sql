@@ -86,6 +86,7 @@ final as (
         md5('LAPORAN_MASYARAKAT_TIDAK_COCOK|' || unmatched.community_report_id) as finding_id,
         null::text as person_key,
         'LAPORAN_MASYARAKAT_TIDAK_COCOK' as finding_code,
+        null::text as finding_subtype,
         unmatched.region_code,
         unmatched.province_code,
         unmatched.suspected_country_code as country_code,

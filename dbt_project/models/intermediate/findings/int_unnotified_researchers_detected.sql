@@ -89,6 +89,7 @@ final as (
         md5('PENELITI_TANPA_PEMBERITAHUAN|' || person_key) as finding_id,
         person_key,
         'PENELITI_TANPA_PEMBERITAHUAN' as finding_code,
+        null::text as finding_subtype,
         region_code,
         province_code,
         country_code,

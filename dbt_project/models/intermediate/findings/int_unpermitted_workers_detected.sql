@@ -37,6 +37,7 @@ final as (
         md5('TKA_TANPA_ITAS|' || person_key) as finding_id,
         person_key,
         'TKA_TANPA_ITAS' as finding_code,
+        null::text as finding_subtype,
         region_code,
         province_code,
         country_code,

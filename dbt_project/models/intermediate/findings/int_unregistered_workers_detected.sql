@@ -35,6 +35,7 @@ final as (
         md5('ITAS_KERJA_TANPA_RPTKA|' || person_key) as finding_id,
         person_key,
         'ITAS_KERJA_TANPA_RPTKA' as finding_code,
+        null::text as finding_subtype,
         region_code,
         province_code,
         country_code,

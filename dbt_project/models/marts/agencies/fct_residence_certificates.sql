@@ -23,7 +23,7 @@ counted as (
             where
                 issued_date <= {{ as_of_date() }}
                 and valid_until_date >= {{ as_of_date() }}
-                and valid_until_date <= {{ as_of_date() }} + {{ var('permit_expiry_warning_days') }}
+                and valid_until_date <= {{ as_of_date() }} + {{ permit_expiry_warning_days("'SKTT'") }}
         ) as expiring_soon_count
     from residence_certificates
     where issued_date <= {{ as_of_date() }}

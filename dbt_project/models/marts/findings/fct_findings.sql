@@ -3,7 +3,9 @@
 -- and `berlanjut` in later runs; a finding that was open and is no longer detected becomes
 -- `selesai` with resolved_date = the reference date. Rerunning the same reference date changes
 -- nothing. Responsible agency and severity come from the finding catalogue (seed finding_types):
--- a finding whose code is not in the catalogue fails the not_null tests on them.
+-- a finding whose code is not in the catalogue fails the not_null tests on them. detected_date is
+-- the reference date of the run that first detected the finding (again, after a resolution): when
+-- the team learnt of it, which for late-arriving data is after first_seen_date.
 
 {%- set finding_models = [
     'int_overstays_detected',
@@ -28,6 +30,7 @@ detected_by_rules as (
     select
         finding_id,
         finding_code,
+        finding_subtype,
         region_code,
         province_code,
         person_key,
@@ -46,6 +49,7 @@ detected as (
     select
         detected_by_rules.finding_id,
         detected_by_rules.finding_code,
+        detected_by_rules.finding_subtype,
         detected_by_rules.region_code,
         detected_by_rules.province_code,
         finding_types.responsible_agency,
@@ -78,7 +82,12 @@ current_findings as (
         case
             when previous.finding_id is null or previous.status = 'selesai' then detected.first_seen_date
             else least(previous.first_seen_date, detected.first_seen_date)
-        end as kept_first_seen_date
+        end as kept_first_seen_date,
+        case
+            when previous.finding_id is null or previous.status = 'selesai' then {{ as_of_date() }}
+            when previous.reference_date >= {{ as_of_date() }} then previous.detected_date
+            else coalesce(previous.detected_date, previous.reference_date)
+        end as detected_date
     from detected
     left join previous
         on detected.finding_id = previous.finding_id
@@ -88,6 +97,7 @@ resolved_findings as (
     select
         previous.finding_id,
         previous.finding_code,
+        previous.finding_subtype,
         previous.region_code,
         previous.province_code,
         previous.responsible_agency,
@@ -99,7 +109,8 @@ resolved_findings as (
         previous.last_seen_date,
         'selesai' as status,
         {{ as_of_date() }} as resolved_date,
-        previous.first_seen_date as kept_first_seen_date
+        previous.first_seen_date as kept_first_seen_date,
+        previous.detected_date
     from previous
     left join detected
         on previous.finding_id = detected.finding_id
@@ -113,7 +124,8 @@ current_findings as (
         detected.*,
         'baru' as status,
         null::date as resolved_date,
-        detected.first_seen_date as kept_first_seen_date
+        detected.first_seen_date as kept_first_seen_date,
+        {{ as_of_date() }} as detected_date
     from detected
 ),
 
@@ -137,6 +149,7 @@ final as (
 
         -- strings
         finding_code,
+        finding_subtype,
         region_code,
         province_code,
         responsible_agency,
@@ -148,6 +161,7 @@ final as (
         -- dates
         kept_first_seen_date as first_seen_date,
         last_seen_date,
+        detected_date,
         resolved_date,
         {{ as_of_date() }} as reference_date
     from combined
