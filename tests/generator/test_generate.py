@@ -100,12 +100,28 @@ def test_planted_overstays_satisfy_the_rule_and_nothing_else_does(generated, pro
 
 
 @pytest.mark.parametrize("province", ["36", "62"])
-def test_arrival_surge_is_planted_once(generated, province):
+def test_arrival_surges_are_planted_in_earlier_weeks_too(generated, province):
+    """Two planted surges, each in its own calendar week: the week before the reference date and
+    one ten weeks earlier (found whenever its data arrives); no accidental one in any other week."""
     landing, truths = generated
     records = oracle.load(landing, province)
     found = [f for f in oracle.findings(records) if f["finding_code"] == "LONJAKAN_KEDATANGAN"]
     assert found == _truth_findings(truths[province], {"LONJAKAN_KEDATANGAN"})
-    assert len(found) == 1
+    assert len({f["region_code"] for f in found}) == len(found) == 2
+    planted = sorted(
+        f["period_start"] for f in truths[province]["findings"] if f["finding_code"] == "LONJAKAN_KEDATANGAN"
+    )
+    assert planted == ["2025-08-11", "2025-10-20"]
+
+
+@pytest.mark.parametrize("province", ["36", "62"])
+def test_expiring_visit_permits_are_findings(generated, province):
+    """IZIN_SEGERA_BERAKHIR covers visit permits (ITK): the background's visitors ending within 30
+    days of the reference date are in the truth, beside the planted ITAS/ITAP."""
+    _, truths = generated
+    expiring = [f for f in truths[province]["findings"] if f["finding_code"] == "IZIN_SEGERA_BERAKHIR"]
+    visits = [f for f in expiring if "visit permit (ITK)" in f["note"]]
+    assert visits and len(visits) < len(expiring) * 10
 
 
 def test_rejects_unknown_province(tmp_path):

@@ -107,8 +107,8 @@ JSONL_KEYS = [
 ]
 
 
-def write_apoa(world: World, out: Path) -> tuple[dict, dict]:
-    """Returns the feed's counts and the planted arrival-surge finding."""
+def write_apoa(world: World, out: Path) -> tuple[dict, list[dict]]:
+    """Returns the feed's counts and the planted arrival-surge findings."""
     files = ApoaFiles(world, out)
     rng = random.Random(f"pantau-apoa-values/{world.province}/{world.seed}")
     stream = LodgingStream(world)
@@ -118,7 +118,7 @@ def write_apoa(world: World, out: Path) -> tuple[dict, dict]:
         sink.write(values)
         if rng.random() < DUPLICATE_RATE or (files.files == 1 and sink.rows == 2):
             sink.write(values)  # the hotel submitted the same report twice (always once in the first file)
-    return files.finish(), stream.surge
+    return files.finish(), stream.surges
 
 
 class ApoaFiles:

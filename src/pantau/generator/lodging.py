@@ -1,9 +1,11 @@
 """Lodging reports (APOA), streamed day by day so that a million rows never sit in memory.
 
 Residents' stays come from the world model; visitors without a stay permit ("tourists") are drawn
-on the fly. Arrival counts are watched per kab/kota × nationality × week so that the background never
-produces an arrival surge (LONJAKAN_KEDATANGAN): in the final week, tourists are capped below the
-rule's threshold, and the one planted surge is added on top.
+on the fly. Arrival counts are watched per kab/kota × nationality × calendar week (Monday to Sunday)
+so that the background never produces an arrival surge (LONJAKAN_KEDATANGAN examines every week with
+a full 12-week baseline): in each such week, tourists are capped below the rule's threshold, and the
+planted surges (the week before the reference date, and one ten weeks earlier, whose file the
+province receives long after) are added on top.
 """
 
 from __future__ import annotations
@@ -31,13 +33,17 @@ SURGE_FACTOR = 3
 BASELINE_WEEKS = 12
 
 
-def week_bucket(day: date) -> int | None:
-    """0 for the 7 days ending on the reference date, 1..12 for the baseline weeks before it."""
-    back = (R - day).days
-    if back < 0:
-        return None
-    bucket = back // 7
-    return bucket if bucket <= BASELINE_WEEKS else None
+def week_start(day: date) -> date:
+    """The Monday of the calendar week holding `day` (the surge rule's weeks)."""
+    return day - timedelta(days=day.weekday())
+
+
+FIRST_WEEK = week_start(START)
+# The first week the surge rule examines: a full baseline of 12 weeks of data before it.
+FIRST_EXAMINED_WEEK = FIRST_WEEK + timedelta(weeks=BASELINE_WEEKS)
+# Planted surges: the last full week before the reference date, and one ten weeks earlier.
+FINAL_SURGE_WEEK = week_start(R) - timedelta(weeks=1)
+EARLY_SURGE_WEEK = FINAL_SURGE_WEEK - timedelta(weeks=10)
 
 
 @dataclass(slots=True)
@@ -63,37 +69,51 @@ class LodgingStream:
         self.world = world
         self.rng = random.Random(f"pantau-lodging/{world.province}/{world.seed}")
         self.seq = 0
-        # distinct arrivals per (region, country, week bucket): residents by person id, tourists counted
-        self.residents: dict[tuple[str, str, int], set[int]] = {}
-        self.tourists: Counter[tuple[str, str, int]] = Counter()
-        self.surge: dict | None = None
+        # distinct arrivals per (region, country, week start): residents by person id, tourists counted
+        self.residents: dict[tuple[str, str, date], set[int]] = {}
+        self.tourists: Counter[tuple[str, str, date]] = Counter()
+        self.surges: list[dict] = []
         self.rows_written = 0
+        # (week start, region, country) of the planted surges: never capped
+        self.planted_surges = {
+            (FINAL_SURGE_WEEK, *world.burst),
+            (EARLY_SURGE_WEEK, *early_burst(world)),
+        }
+
+    @property
+    def surge(self) -> dict | None:
+        """The final week's planted surge (the first of `surges`)."""
+        return self.surges[0] if self.surges else None
 
     # ----- counting --------------------------------------------------------------------------
-    def arrivals(self, region: str, country: str, bucket: int) -> int:
-        return (
-            len(self.residents.get((region, country, bucket), ())) + self.tourists[(region, country, bucket)]
+    def arrivals(self, region: str, country: str, week: date) -> int:
+        return len(self.residents.get((region, country, week), ())) + self.tourists[(region, country, week)]
+
+    def baseline_sum(self, region: str, country: str, week: date) -> int:
+        return sum(
+            self.arrivals(region, country, week - timedelta(weeks=k)) for k in range(1, BASELINE_WEEKS + 1)
         )
 
-    def baseline_sum(self, region: str, country: str) -> int:
-        return sum(self.arrivals(region, country, k) for k in range(1, BASELINE_WEEKS + 1))
-
-    def cap(self, region: str, country: str) -> int:
-        """Most final-week arrivals that are not a surge: N <= 9, or N < 3 x (baseline sum / 12)."""
-        total = self.baseline_sum(region, country)
+    def cap(self, region: str, country: str, week: date) -> int:
+        """Most arrivals in `week` that are not a surge: N <= 9, or N < 3 x (baseline sum / 12)."""
+        total = self.baseline_sum(region, country, week)
         return max(SURGE_MIN_ARRIVALS - 1, (total - 1) // 4)  # N < total/4  <=>  4N <= total-1
 
     def would_surge(self, row: LodgingRow, caps: dict[tuple[str, str], int]) -> bool:
-        pair = (row.region, row.country)
-        if row.ambiguous or pair == self.world.burst:
+        week = week_start(row.checkin)
+        if (
+            row.ambiguous
+            or week < FIRST_EXAMINED_WEEK
+            or (week, row.region, row.country) in self.planted_surges
+        ):
             return False
-        return self.arrivals(row.region, row.country, 0) >= caps.get(pair, SURGE_MIN_ARRIVALS - 1)
+        pair = (row.region, row.country)
+        return self.arrivals(row.region, row.country, week) >= caps.get(pair, SURGE_MIN_ARRIVALS - 1)
 
     def count(self, row: LodgingRow, pid: int | None) -> None:
-        bucket = week_bucket(row.checkin)
-        if bucket is None or row.ambiguous:
+        if row.ambiguous or row.checkin > R:
             return
-        key = (row.region, row.country, bucket)
+        key = (row.region, row.country, week_start(row.checkin))
         if pid is None:
             self.tourists[key] += 1
         else:
@@ -176,12 +196,25 @@ class LodgingStream:
             for stay in person.stays:
                 planned.setdefault(stay.checkin, []).append((person, stay))
         follow_ups: dict[date, list[LodgingRow]] = {}
-        final_week = R - timedelta(days=6)
+        # Residents' stays cannot be moved: counted ahead, so each week's cap leaves room for them.
+        for day, entries in planned.items():
+            if START <= day <= R:
+                for person, stay in entries:
+                    if not stay.ambiguous:
+                        key = (stay.region, person.country, week_start(day))
+                        self.residents.setdefault(key, set()).add(person.pid)
+        pairs = sorted({(r.code, c) for r in ref.REGIONS[self.world.province] for c in ref.COUNTRIES})
         caps: dict[tuple[str, str], int] = {}
         day = START
         while day <= R:
-            if day == final_week:
-                caps = self.prepare_final_week(planned, follow_ups)
+            if day == START or day.weekday() == 0:
+                week = week_start(day)
+                # the 12 weeks before are complete: this week's caps, and its planted surges
+                caps = {pair: self.cap(*pair, week) for pair in pairs} if week >= FIRST_EXAMINED_WEEK else {}
+                if week == EARLY_SURGE_WEEK:
+                    self.plant_surge(week, early_burst(self.world), follow_ups, "ten weeks before")
+                if week == FINAL_SURGE_WEEK:
+                    self.plant_surge(week, self.world.burst, follow_ups, "in the week before")
             for person, stay in planned.pop(day, []):
                 row = self.resident_row(person, stay)
                 self.count(row, person.pid)
@@ -227,36 +260,41 @@ class LodgingStream:
             None,
         )
 
-    def prepare_final_week(self, planned: dict, follow_ups: dict) -> dict[tuple[str, str], int]:
-        """Count the final week's planned arrivals, compute caps, and schedule the planted surge."""
-        for day, entries in planned.items():
-            if week_bucket(day) == 0:
-                for person, stay in entries:
-                    if not stay.ambiguous:
-                        key = (stay.region, person.country, 0)
-                        self.residents.setdefault(key, set()).add(person.pid)
-        pairs = {(r.code, c) for r in ref.REGIONS[self.world.province] for c in ref.COUNTRIES}
-        caps = {pair: self.cap(*pair) for pair in sorted(pairs)}
-        region, country = self.world.burst
-        baseline = self.baseline_sum(region, country)
-        size = max(SURGE_MIN_ARRIVALS + 2, -(-baseline // 4) + 4)  # comfortably above both thresholds
+    def plant_surge(self, week: date, pair: tuple[str, str], follow_ups: dict, when: str) -> None:
+        """Schedule a surge of one nationality in one kab/kota in `week`, comfortably above both
+        thresholds of its own baseline."""
+        region, country = pair
+        baseline = self.baseline_sum(region, country, week)
+        size = max(SURGE_MIN_ARRIVALS + 2, -(-baseline // 4) + 4) - self.arrivals(region, country, week)
         hotel = self.rng.choice(self.world.hotels[region])
         for i in range(size):
-            day = R - timedelta(days=(5, 4, 2)[i % 3])
+            day = week + timedelta(days=(2, 3, 5)[i % 3])
             row = self.tourist(day, country, region, "BEKERJA" if i % 4 else "BISNIS", hotel)
             row.ambiguous = False
             row.id_laporan = "SURGE"
             follow_ups.setdefault(day, []).append(row)
-        self.surge = {
-            "finding_code": "LONJAKAN_KEDATANGAN",
-            "region_code": region,
-            "passport_norm": None,
-            "country_code": country,
-            "period_start": (R - timedelta(days=6)).isoformat(),
-            "period_end": R.isoformat(),
-            "note": f"{size} planted arrivals in the final week on top of a 12-week baseline of {baseline}",
-        }
-        return caps
+        self.surges.append(
+            {
+                "finding_code": "LONJAKAN_KEDATANGAN",
+                "region_code": region,
+                "passport_norm": None,
+                "country_code": country,
+                "period_start": week.isoformat(),
+                "period_end": (week + timedelta(days=6)).isoformat(),
+                "note": f"{size} planted arrivals {when} the reference date, on top of a 12-week "
+                f"baseline of {baseline}",
+            }
+        )
+
+
+def early_burst(world: World) -> tuple[str, str]:
+    """The kab/kota × nationality of the earlier planted surge: the final surge's nationality in the
+    first other kab/kota with hotels (and where that nationality is not excluded)."""
+    region, country = world.burst
+    for other in sorted(world.hotels):
+        if other != region and (other, country) not in world.excluded_pairs:
+            return other, country
+    raise ValueError(f"no kab/kota for an earlier surge of {country} in province {world.province}")
 
 
 @cache

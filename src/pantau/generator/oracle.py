@@ -280,6 +280,7 @@ def present(records: Records, as_of: date = ref.REFERENCE_DATE) -> list[dict]:
 
 WORK = ref.WORK_INDEXES
 RESEARCH = ref.RESEARCH_INDEXES
+EXPIRY_WARNING_DAYS = 30  # IZIN_SEGERA_BERAKHIR, every permit type (dbt var permit_expiry_warning_days)
 
 
 def findings(records: Records, as_of: date = ref.REFERENCE_DATE) -> list[dict]:
@@ -348,10 +349,10 @@ def findings(records: Records, as_of: date = ref.REFERENCE_DATE) -> list[dict]:
         ]
         if len(away) >= 3:
             add("LOKASI_BERBEDA", who, max(active, key=lambda t: t["mulai"])["region"])
-    # IZIN_SEGERA_BERAKHIR
+    # IZIN_SEGERA_BERAKHIR: every permit type (ITK visit permits too), 30 days each (the dbt var's default)
     for who, plist in permits.items():
         last = max(plist, key=lambda p: (p["berakhir"], p["terbit"]))
-        if last["jenis"] in ("ITAS", "ITAP") and as_of <= last["berakhir"] <= as_of + timedelta(days=30):
+        if as_of <= last["berakhir"] <= as_of + timedelta(days=EXPIRY_WARNING_DAYS):
             add("IZIN_SEGERA_BERAKHIR", who, last["region"])
     # PENELITI_TANPA_PEMBERITAHUAN
     notices = defaultdict(list)
@@ -383,17 +384,24 @@ def findings(records: Records, as_of: date = ref.REFERENCE_DATE) -> list[dict]:
         flagged.setdefault(who, region)
     for who, region in flagged.items():
         add("PENELITI_TANPA_PEMBERITAHUAN", who, region)
-    # LONJAKAN_KEDATANGAN
-    weekly: dict[tuple[str, str, int], set] = defaultdict(set)
+    # LONJAKAN_KEDATANGAN: every calendar week (Monday to Sunday) up to as_of with a full 12-week
+    # baseline after the province's first lodging week, each against its own 12 weeks before.
+    # (The records are one province's: its first week is the first week of them all.)
+    weekly: dict[tuple[str, str, date], set] = defaultdict(set)
+    mondays = []
     for rec in records.lodging:
-        if rec["person"] and rec["region"] and rec["masuk"] and rec["masuk"] <= as_of:
-            bucket = (as_of - rec["masuk"]).days // 7
-            if bucket <= 12:
-                weekly[(rec["region"], rec["person"][1], bucket)].add(rec["person"])
-    pairs = {(r, c) for r, c, _ in weekly}
-    for region, country in sorted(pairs):
-        current = len(weekly.get((region, country, 0), ()))
-        baseline_sum = sum(len(weekly.get((region, country, k), ())) for k in range(1, 13))
+        if rec["person"] and rec["masuk"] and rec["masuk"] <= as_of:
+            monday = rec["masuk"] - timedelta(days=rec["masuk"].weekday())
+            mondays.append(monday)
+            if rec["region"]:
+                weekly[(rec["region"], rec["person"][1], monday)].add(rec["person"])
+    for region, country, monday in sorted(weekly):
+        if monday < min(mondays) + timedelta(weeks=12):
+            continue  # no full baseline yet
+        current = len(weekly[(region, country, monday)])
+        baseline_sum = sum(
+            len(weekly.get((region, country, monday - timedelta(weeks=k)), ())) for k in range(1, 13)
+        )
         if current >= 10 and 4 * current >= baseline_sum:  # N >= 3 x (sum / 12)
             out.append(
                 {

@@ -3,8 +3,10 @@
 The background is designed to be clean with respect to every finding rule in docs/contracts.md
 ("Finding rules"): permits renew before they lapse or people leave, lodging happens while a permit
 is valid, workers have both RPTKA and a work ITAS, every ITAS holder gets an SKTT within 14 days,
-and nobody's permit expires within 30 days of the reference date unless planted. Planted cases
-break exactly one rule each.
+and nobody's ITAS or ITAP expires within 30 days of the reference date unless planted. Visit
+permits (ITK) are short and many end within 30 days of it: each such visitor is an expiring-permit
+finding (IZIN_SEGERA_BERAKHIR covers every permit type), recorded as such (expiring_visits).
+Planted cases break exactly one rule each.
 """
 
 from __future__ import annotations
@@ -745,11 +747,26 @@ class WorldBuilder:
         ):
             permit.ambiguous = True
 
+    def expiring_visits(self) -> None:
+        """Visitors whose latest permit is an ITK ending within 30 days of the reference date: the
+        expiring-permit rule covers visit permits too, so the truth lists each of them."""
+        for person in self.people:
+            permits = [p for p in person.permits if p.terbit <= R]
+            if not permits or any(code == "IZIN_SEGERA_BERAKHIR" for code, _ in person.planted):
+                continue
+            latest = max(permits, key=lambda p: (p.berakhir, p.terbit))
+            if latest.jenis == "ITK" and R <= latest.berakhir <= R + timedelta(days=30):
+                person.planted.append(("IZIN_SEGERA_BERAKHIR", None if latest.ambiguous else latest.region))
+                person.note = person.note or (
+                    f"visit permit (ITK) expires {(latest.berakhir - R).days} days after the reference date"
+                )
+
     def build(self) -> World:
         self.background()
         self.near_misses()
         self.planted()
         self.mark_ambiguous()
+        self.expiring_visits()
         reports, region_findings = self.community_reports()
         return World(
             province=self.province,

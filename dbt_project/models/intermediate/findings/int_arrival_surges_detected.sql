@@ -4,7 +4,9 @@
 -- lodging region x nationality and week W: N = distinct persons checking in during W, S = sum of the
 -- weekly distinct persons over the 12 weeks before W. A finding when N >= 10 and N >= 3 x S / 12
 -- (4N >= S). One finding per region, nationality and week; first_seen_date is the week's Monday.
--- The week holding the reference date counts the days up to it.
+-- The week holding the reference date counts the days up to it. Only weeks with a full baseline are
+-- examined: starting 12 weeks or more after the province's first lodging week (the data's start, not
+-- the run's), so the first weeks of a new warehouse are not all "surges" against an empty past.
 
 with
 
@@ -14,6 +16,15 @@ lodging_reports as (
 
 countries as (
     select * from {{ ref('countries') }}
+),
+
+province_data_starts as (
+    select
+        province_code,
+        min(date_trunc('week', check_in_date)::date) as first_week_start_date
+    from lodging_reports
+    where person_key is not null and check_in_date <= {{ as_of_date() }}
+    group by province_code
 ),
 
 weekly as (
@@ -40,6 +51,10 @@ compared as (
         current_week.person_count as current_count,
         coalesce(sum(earlier_week.person_count), 0) as baseline_sum
     from weekly as current_week
+    inner join province_data_starts
+        on
+            current_week.province_code = province_data_starts.province_code
+            and current_week.week_start_date >= province_data_starts.first_week_start_date + 84
     left join weekly as earlier_week
         on
             current_week.region_code = earlier_week.region_code
