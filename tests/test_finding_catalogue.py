@@ -11,6 +11,7 @@ import csv
 import re
 from pathlib import Path
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,3 +97,30 @@ def test_fct_findings_unions_every_finding_model():
     """A rule added to models/intermediate/findings/ but not unioned would be silently lost."""
     listed = set(re.findall(r"'(int_\w+_detected)'", FCT_FINDINGS.read_text()))
     assert listed == {m.stem for m in FINDING_MODELS.glob("*.sql")}
+
+
+def test_pantau_status_lists_open_findings_in_catalogue_order(warehouse_db):
+    from pantau import report
+
+    rows = catalogue()
+    with psycopg.connect(warehouse_db) as conn:
+        conn.execute(
+            "create table marts.fct_foreigners_present (foreigner_count bigint);"
+            "create table marts.fct_findings (finding_code text, status text);"
+            "create table marts.dim_finding_types (finding_code text, display_order int)"
+        )
+        conn.cursor().executemany(
+            "insert into marts.dim_finding_types values (%s, %s)",
+            [(r["finding_code"], int(r["display_order"])) for r in rows],
+        )
+        last, first = (
+            max(rows, key=lambda r: int(r["display_order"])),
+            min(rows, key=lambda r: int(r["display_order"])),
+        )
+        statuses = [(last, "baru"), (last, "berlanjut"), (first, "baru"), (first, "selesai")]
+        conn.cursor().executemany(
+            "insert into marts.fct_findings values (%s, %s)",
+            [(row["finding_code"], status) for row, status in statuses],
+        )
+    (line,) = report._mart_lines()
+    assert line.endswith(f"open findings: {first['finding_code']} 1, {last['finding_code']} 2")
