@@ -157,7 +157,15 @@ def _load(dsn: str, batches: list[str]) -> None:
 
 def _build(dsn: str, work_dir: Path, as_of: str) -> None:
     env = {"PANTAU_AS_OF": as_of, "PANTAU_PG_DBNAME": config.dsn_parts(dsn)["dbname"]}
-    result = run_dbt(["run", "--select", "+fct_findings"], work_dir, extra_env=env)
+    models = [
+        "build",
+        "--select",
+        "+fct_findings",
+        "--exclude",
+        "resource_type:test",
+        "resource_type:unit_test",
+    ]
+    result = run_dbt(models, work_dir, extra_env=env)
     assert result.returncode == 0, result.stdout[-6000:]
 
 

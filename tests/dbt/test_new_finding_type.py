@@ -73,7 +73,7 @@ def _project_with_new_type(tmp_path: Path) -> Path:
 def test_new_finding_type_reaches_the_briefing(loaded_warehouse: str, tmp_path: Path, monkeypatch) -> None:
     project = _project_with_new_type(tmp_path)
     result = run_dbt(
-        ["build", "--exclude", "resource_type:unit_test", "resource_type:snapshot"],
+        ["build", "--exclude", "resource_type:unit_test", "resource_type:test"],
         tmp_path / "dbt",
         project_dir=project,
     )
