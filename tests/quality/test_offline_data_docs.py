@@ -9,11 +9,11 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from browser import browser_context
 
 from pantau.quality import build_data_docs, gx_project, offline_docs, validate_raw_batch
 from pantau.quality.offline_docs import CDN_FILES, SITE_VENDOR_DIR, OfflineTemplateLoader
 
-from browser import browser_context
 from .batches import clean_rows, insert_batch
 
 # Anything a browser fetches by itself: stylesheets, scripts, images, CSS url(...).
@@ -24,7 +24,9 @@ _FETCHED = re.compile(
 )
 
 
-FONT_AWESOME_LOADED = "[...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')"
+FONT_AWESOME_LOADED = (
+    "[...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')"
+)
 
 
 def _outside_addresses(text: str) -> list[str]:
@@ -129,7 +131,8 @@ def test_index_and_validation_page_work_in_a_browser_with_the_network_blocked(of
             """() => {
                 const icon = document.querySelector('i.fas, i.fa, span.fas, span.fa');
                 const style = getComputedStyle(icon, '::before');
-                return {content: style.content, family: style.fontFamily, width: icon.getBoundingClientRect().width};
+                const width = icon.getBoundingClientRect().width;
+                return {content: style.content, family: style.fontFamily, width: width};
             }"""
         )
         assert glyph["content"] not in ("", "none", "normal"), glyph

@@ -83,7 +83,9 @@ CDN_DIRS: tuple[str, ...] = ("@fortawesome/fontawesome-free/webfonts",)
 # local copy: the light one stands in.
 _REMOTE_IMAGES_DIR = re.compile(r'{%\s*set static_images_dir = "https://[^"]+"\s*-?%}')
 _REMOTE_IMAGES = {
-    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png": "images/logo-long.png",
+    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png": (
+        "images/logo-long.png"
+    ),
 }
 
 # Each page's way back to the site root, the same depth rules GX's top_navbar.j2 uses.
