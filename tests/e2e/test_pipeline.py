@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from pantau import config, runner
-from pantau.generate import generate
+from pantau_dev.generate import generate
 
 pytestmark = pytest.mark.slow
 
