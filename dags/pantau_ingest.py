@@ -13,7 +13,7 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import Feed, feeds
 
 

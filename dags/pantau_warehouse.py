@@ -15,7 +15,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import feeds
 
 config.export_tool_env(probe=False)  # env only: dbt reads its connection from these variables

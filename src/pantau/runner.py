@@ -15,7 +15,8 @@ from pathlib import Path
 
 import psycopg
 
-from pantau import airflow_local, config, warehouse
+from pantau import config, warehouse
+from pantau.orchestration import airflow_local
 from pantau.registry import feeds
 
 
