@@ -41,7 +41,7 @@ def test_pantau_brief_renders_a_meeting_not_in_the_calendar(briefing_db, monkeyp
 
 def test_briefing_dag_form_renders_a_meeting_not_in_the_calendar(briefing_db):
     """The real DAG (`dag.test()`): region, any date and a cut-off from the trigger form."""
-    from pantau import airflow_local
+    from pantau.orchestration import airflow_local
 
     airflow_local.ensure_metadata_db()
     dag = airflow_local.load_dags()["pantau_briefing"]
