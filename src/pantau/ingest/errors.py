@@ -135,5 +135,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     ),
     "CSV_RUSAK": ("row", "baris CSV rusak (tanda kutip salah tempat)", "malformed CSV row (misplaced quote)"),
     "JUDUL_BERULANG": ("row", "baris mengulang judul kolom", "row repeats the header"),
+    "SEL_GALAT_RUMUS": (
+        "row",
+        "kolom wajib berisi galat rumus Excel (#N/A, #REF!)",
+        "a required column holds an Excel formula error (#N/A, #REF!)",
+    ),
     "JSON_RUSAK": ("row", "baris bukan objek JSON yang sah", "line is not a valid JSON object"),
 }

@@ -67,6 +67,10 @@ def join_stacked(upper: list[str], lower: list[str]) -> list[str]:
     for i in range(max(len(upper), len(lower))):
         top = upper[i] if i < len(upper) else ""
         bottom = lower[i] if i < len(lower) else ""
+        if bottom == top:  # one header cell merged down over both rows
+            group = ""
+            joined.append(top)
+            continue
         group = top or (group if bottom else "")
         joined.append(f"{group} {bottom}".strip() if bottom else top)
     return joined

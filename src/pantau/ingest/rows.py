@@ -20,6 +20,8 @@ from pantau.registry import Feed, header_key
 Row = tuple[int, "list[str | None] | Problem"]
 
 
+ERROR_MARK = "\x00"  # starts an XLSX formula-error cell; NUL cannot occur in XML text
+ERROR_SAMPLE = 20
 SEP = "\x1f"  # joins a row's cells for whole-row checks; cannot occur in agency text we accept
 FORMULA_START = "=+-@"
 NUMBER_LIKE = re.compile(r"[+-]?[\d\s.,()/-]*\d[\d\s.,()/-]*")  # -5, +62 812-3456: not formulas
@@ -47,9 +49,11 @@ def shape_rows(
     notes: dict,
     *,
     escapes_from: int | None = None,
+    cell_errors: bool = False,
 ) -> Iterator[Row]:
     """Align each record (cells as text) to the canonical columns; a record that cannot be read
-    becomes a Problem. `escapes_from` is the undecodable-byte counter when the file was opened."""
+    becomes a Problem. `escapes_from` is the undecodable-byte counter when the file was opened;
+    `cell_errors`: cells starting with ERROR_MARK are spreadsheet formula errors (XLSX)."""
     names = feed.column_names
     positions = {name: i for i, name in enumerate(names)}
     source_of = {positions[name]: i for i, name in enumerate(mapping) if name}
@@ -87,6 +91,8 @@ def shape_rows(
             continue
         values = [v or None for v in pick(cells + pad)]
         problem = check_required(values, required, row_number)
+        if problem is None and cell_errors and ERROR_MARK in joined:
+            problem = _formula_errors(values, names, feed.required_columns, row_number, notes)
         if problem is None and (
             "\x00" in joined
             or (joined and joined[0] in FORMULA_START)
@@ -98,6 +104,37 @@ def shape_rows(
         ):
             problem = inspect_values(values, names, row_number, notes)
         yield row_number, problem or values
+
+
+def _formula_errors(
+    values: list[str | None], names: list[str], required: list[str], row_number: int, notes: dict
+) -> Problem | None:
+    """A formula error (#N/A, #VALUE!, #DIV/0!, #REF!) is no value. In a required column the row
+    cannot load (rejected, naming the error); elsewhere the row loads with that value empty and
+    the cell is reported in the ledger notes (`error_cells`: row, column, error), the way an
+    unreadable date loads and is reported by gate 1."""
+    for i, (name, value) in enumerate(zip(names, values, strict=True)):
+        if not value or not value.startswith(ERROR_MARK):
+            continue
+        error = value[len(ERROR_MARK) :]
+        if name in required:
+            return Problem(
+                "SEL_GALAT_RUMUS",
+                f"Kolom wajib '{name}' berisi galat rumus Excel {error}, bukan nilai.",
+                f"Required column '{name}' holds the Excel formula error {error}, not a value.",
+                row=row_number,
+                column=name,
+                expected="a value",
+                found=error,
+            )
+        values[i] = None
+        notes["error_cells"] = notes.get("error_cells", 0) + 1
+        columns = notes.setdefault("error_cell_columns", {})
+        columns[name] = columns.get(name, 0) + 1
+        sample = notes.setdefault("error_cells_sample", [])
+        if len(sample) < ERROR_SAMPLE:
+            sample.append({"row": row_number, "column": name, "error": error})
+    return None
 
 
 def _repeats_header(cells: list[str], header: list[str], sources: Iterable[int]) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pantau.ingest.errors import Problem, file_problem, printable
 from pantau.ingest.header import HEADER_SEARCH_ROWS, locate_header
-from pantau.ingest.rows import Row, is_blank, shape_rows
+from pantau.ingest.rows import ERROR_MARK, Row, is_blank, shape_rows
 from pantau.registry import Feed
 
 
@@ -39,11 +39,15 @@ def assemble(
     feed: Feed,
     *,
     escapes_from: int | None = None,
+    cell_errors: bool = False,
 ) -> ParsedFile:
     head: list[tuple[int, list[str] | Problem]] = []
+    leading_blank = 0  # empty rows above the table (a sheet that starts lower) are not searched
     for record in records:
         head.append(record)
-        if len(head) >= HEADER_SEARCH_ROWS:
+        if len(head) == leading_blank + 1 and is_blank(record[1]):
+            leading_blank += 1
+        if len(head) - leading_blank >= HEADER_SEARCH_ROWS:
             break
     if all(is_blank(cells) for _, cells in head):
         raise file_problem(
@@ -80,20 +84,26 @@ def assemble(
         yield from data_head
         yield from records
 
-    ignored = [printable(c) for c, m in zip(cells, mapping, strict=False) if c and m is None]
+    ignored = [
+        printable(c.replace(ERROR_MARK, "") if cell_errors else c)
+        for c, m in zip(cells, mapping, strict=False)
+        if c and m is None
+    ]
     return ParsedFile(
         format=fmt,
         encoding=encoding,
         header_row=header_row,
         source_headers=cells,
         ignored_headers=ignored,
-        rows=shape_rows(chained(), cells, mapping, feed, notes, escapes_from=escapes_from),
+        rows=shape_rows(
+            chained(), cells, mapping, feed, notes, escapes_from=escapes_from, cell_errors=cell_errors
+        ),
         notes=notes,
         mapping=mapping,
     )
 
 
-def count_into(rows: Iterator[Row], notes: dict, key: str, counter: list[int]) -> Iterator[Row]:
-    """Pass rows through; once they are all read, record the counter in the notes."""
+def count_into(rows: Iterator[Row], notes: dict, counters: dict[str, int]) -> Iterator[Row]:
+    """Pass rows through; once they are all read, record the counters in the notes."""
     yield from rows
-    notes[key] = counter[0]
+    notes.update(counters)

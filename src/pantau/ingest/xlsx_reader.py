@@ -5,9 +5,11 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
+from pantau.ingest import numfmt, ooxml
 from pantau.ingest.errors import FileRejected, file_problem
-from pantau.ingest.rows import cell_text
+from pantau.ingest.rows import ERROR_MARK, cell_text
 from pantau.ingest.sniff import CONTROL_BYTES, SNIFF_BYTES
 from pantau.ingest.table import ParsedFile, assemble, count_into
 from pantau.registry import Feed, header_key
@@ -17,7 +19,7 @@ MAX_XLSX_RATIO = 200
 
 
 def open_xlsx(path: Path, feed: Feed) -> ParsedFile:
-    _check_zip(path)
+    package = _check_zip(path)
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -26,40 +28,92 @@ def open_xlsx(path: Path, feed: Feed) -> ParsedFile:
         sheet = workbook.get_sheet_by_name(sheet_name)
     except CalamineError as exc:
         raise _broken_workbook(exc) from exc
-
-    merged_filled = [0]
+    special = _special_cells(path, package, sheet_name)
+    counts = {"merged_cells_filled": 0, "formatted_numbers": 0}
 
     def records() -> Iterator[tuple[int, list[str]]]:
-        top, left = sheet.start if sheet.start else (0, 0)
-        # A cell merged down over several rows (one employer for a block of workers) holds its
-        # value in the top row only; every row it covers is given that value, as a reader sees it.
-        downward: dict[int, list[tuple[int, int]]] = {}
-        for (r0, c0), (r1, _c1) in sheet.merged_cell_ranges or []:
-            if r1 > r0:
-                downward.setdefault(r0, []).append((c0 - left, r1))
-        active: list[tuple[int, int, str]] = []  # (column, last row, value)
+        left = sheet.start[1] if sheet.start else 0
+        merges = _merges_by_top_row(sheet.merged_cell_ranges or [])
+        active: list[list] = []  # [last row, first column, last column, value] of merges in reach
         try:
-            for offset, raw in enumerate(sheet.iter_rows()):
-                row = top + offset
+            # python-calamine yields the sheet's rows from its first row (A1's), empty ones
+            # included, and its columns from the first used one: row i is sheet row i + 1.
+            for row, raw in enumerate(sheet.iter_rows()):
                 # Most cells are text already: only the others pay for a call.
-                cells = [c if c.__class__ is str else cell_text(c) for c in raw]
-                if downward or active:
-                    active = [a for a in active if a[1] >= row]
-                    for column, value_ in ((a[0], a[2]) for a in active):
-                        if column < len(cells) and cells[column] == "":
-                            cells[column] = value_
-                            merged_filled[0] += 1
-                    for column, last in downward.pop(row, ()):
-                        if column < len(cells) and cells[column]:
-                            active.append((column, last, cells[column]))
+                cells = [c if c.__class__ is str else _value_text(c) for c in raw]
+                extra = special.pop(row, None) if special else None
+                if extra:
+                    _apply_special(cells, raw, extra, left, counts)
+                if merges or active:
+                    active = _fill_merges(cells, row, left, merges, active, counts)
                 yield row + 1, cells
         except CalamineError as exc:
             raise _broken_workbook(exc) from exc
 
-    parsed = assemble("xlsx", None, records(), feed)
+    parsed = assemble("xlsx", None, records(), feed, cell_errors=True)
     parsed.notes["sheet"] = sheet_name
-    parsed.rows = count_into(parsed.rows, parsed.notes, "merged_cells_filled", merged_filled)
+    parsed.rows = count_into(parsed.rows, parsed.notes, counts)
     return parsed
+
+
+def _value_text(cell) -> str:
+    """A cell's value as Excel shows it with the General format (dates as ISO dates)."""
+    if cell.__class__ is float:
+        return numfmt.general(cell)
+    return cell_text(cell)
+
+
+def _special_cells(path: Path, package: ooxml.Package | None, sheet_name: str) -> dict:
+    """Formula errors and numbers whose format changes their text, by 0-based sheet row."""
+    if package is None or sheet_name not in package.sheets:
+        return {}
+    with zipfile.ZipFile(path) as archive:
+        styles = ooxml.number_formats(archive, package)
+        return ooxml.special_cells(archive, package.names[package.sheets[sheet_name]], styles)
+
+
+def _apply_special(cells: list[str], raw: list, extra, left: int, counts: dict) -> None:
+    for column, kind, detail in extra:
+        index = column - left
+        if index < 0:
+            continue
+        if index >= len(cells):
+            cells.extend([""] * (index + 1 - len(cells)))
+        if kind == "error":
+            # NUL cannot occur in XML text, so it marks the cell as an error for the row rules.
+            cells[index] = ERROR_MARK + detail
+        elif index < len(raw) and raw[index].__class__ in (float, int):
+            cells[index] = numfmt.render(raw[index], detail)
+            counts["formatted_numbers"] += 1
+
+
+def _merges_by_top_row(ranges) -> dict[int, list[tuple[int, int, int, int]]]:
+    merges: dict[int, list[tuple[int, int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 > r0 or c1 > c0:
+            merges.setdefault(r0, []).append((r0, c0, r1, c1))
+    return merges
+
+
+def _fill_merges(cells: list[str], row: int, left: int, merges: dict, active: list, counts: dict) -> list:
+    """Every cell of a merged range shows the value of its top-left cell, as Excel shows it: a
+    header merged over its sub-columns, one employer merged down over its workers."""
+    for _r0, c0, r1, c1 in merges.pop(row, ()):
+        index = c0 - left
+        value = cells[index] if 0 <= index < len(cells) else ""
+        active.append([r1, c0, c1, value, True])
+    for merge in active:
+        _r1, c0, c1, value, top = merge
+        for column in range(c0, c1 + 1):
+            index = column - left
+            if index < 0 or (top and column == c0):
+                continue
+            if index >= len(cells):
+                cells.extend([""] * (index + 1 - len(cells)))
+            cells[index] = value
+            counts["merged_cells_filled"] += 1
+        merge[4] = False
+    return [merge for merge in active if merge[0] > row]
 
 
 def _broken_workbook(exc: Exception) -> FileRejected:
@@ -101,7 +155,8 @@ def _pick_sheet(names: list[str], feed: Feed) -> str:
     )
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> ooxml.Package:
+    """Refuse what is not a readable workbook; where its parts are."""
     with path.open("rb") as handle:
         sample = handle.read(SNIFF_BYTES)
     if not sample:
@@ -143,14 +198,6 @@ def _check_zip(path: Path) -> None:
             expected="a complete .xlsx workbook",
             found=str(exc)[:300],
         ) from exc
-    if not any(info.filename == "xl/workbook.xml" for info in members):
-        raise file_problem(
-            "BUKAN_XLSX",
-            "Berkas berekstensi .xlsx berupa arsip zip, tetapi bukan buku kerja Excel.",
-            "The file named .xlsx is a zip archive but not an Excel workbook.",
-            expected="an .xlsx workbook (xl/workbook.xml)",
-            found=", ".join(info.filename for info in members[:5])[:300],
-        )
     size = path.stat().st_size
     # Declared sizes can be trusted as limits: the xlsx reader refuses a member that inflates past
     # its declared size.
@@ -166,3 +213,17 @@ def _check_zip(path: Path) -> None:
             expected=f"at most {MAX_XLSX_UNCOMPRESSED} bytes unpacked, ratio at most {MAX_XLSX_RATIO}",
             found=f"{expanded} bytes from {size}",
         )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            package = ooxml.locate(archive)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, ElementTree.ParseError) as exc:
+        raise _broken_workbook(exc) from exc
+    if package is None:
+        raise file_problem(
+            "BUKAN_XLSX",
+            "Berkas berekstensi .xlsx berupa arsip zip, tetapi bukan buku kerja Excel.",
+            "The file named .xlsx is a zip archive but not an Excel workbook.",
+            expected="an .xlsx workbook (a workbook part named by _rels/.rels)",
+            found=", ".join(info.filename for info in members[:5])[:300],
+        )
+    return package
