@@ -75,8 +75,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "BUKAN_TEKS": ("file", "bukan berkas teks (biner, zip, PDF)", "not a text file (binary, zip, PDF)"),
     "PENYANDIAN_TIDAK_DIDUKUNG": (
         "file",
-        "penyandian karakter tidak didukung (UTF-16 tanpa BOM, UTF-32)",
-        "unsupported character encoding (UTF-16 without BOM, UTF-32)",
+        "penyandian tidak didukung (UTF-16 tanpa BOM, UTF-32, Big5, GBK, Shift-JIS, Cyrillic)",
+        "unsupported encoding (UTF-16 without BOM, UTF-32, Big5, GBK, Shift-JIS, Cyrillic)",
     ),
     "FORMAT_TIDAK_DIDUKUNG": (
         "file",

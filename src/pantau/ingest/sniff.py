@@ -90,15 +90,17 @@ def refuse_non_text(sample: bytes, kind: str) -> None:
         )
 
 
-def unsupported_encoding(found: str, kind: str) -> FileRejected:
+def unsupported_encoding(found: str, kind: str, *, suspected: bool = False) -> FileRejected:
+    """`suspected`: the encoding is what a detector says the bytes most likely are."""
+    found_en = found.replace(" tanpa ", " without ").replace("; atau ", "; or ")
     return file_problem(
         "PENYANDIAN_TIDAK_DIDUKUNG",
-        f"Penyandian {found} tidak didukung untuk {kind}; simpan ulang sebagai UTF-8 "
-        "(di Excel: 'CSV UTF-8').",
-        f"Encoding {found.replace(' tanpa ', ' without ')} is not supported for {kind}; save the file "
-        "again as UTF-8 (in Excel: 'CSV UTF-8').",
-        expected="UTF-8, UTF-8 with BOM, Windows-1252 or UTF-16 with BOM",
-        found=found.replace(" tanpa ", " without "),
+        f"Penyandian {'berkas tampaknya ' if suspected else ''}{found} tidak didukung untuk {kind}; "
+        "simpan ulang sebagai UTF-8 (di Excel: 'CSV UTF-8').",
+        f"{'The file looks like encoding' if suspected else 'Encoding'} {found_en}, which is not "
+        f"supported for {kind}; save the file again as UTF-8 (in Excel: 'CSV UTF-8').",
+        expected="UTF-8, UTF-8 with BOM, UTF-16 with BOM, or Latin text in Windows-1252 or Mac Roman",
+        found=found_en + (" (suspected)" if suspected else ""),
     )
 
 
@@ -121,23 +123,80 @@ def _first_non_ascii(path: Path, start: int) -> bytes | None:
     return None
 
 
-def detect_encoding(sample: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+def detect_encoding(sample: bytes, path: Path, kind: str = "CSV") -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM; else Windows-1252 or Mac Roman, when the
+    text is in a Latin script; else the file is refused, naming the encoding it looks like.
 
-    Windows-1252 is the ANSI code page of Indonesian Windows and of Excel's plain "CSV". It is a
-    fixed answer on purpose: statistical guessers pick cp1250 or latin-1 for short Western
-    samples, which silently turns `è` into `č`. Bytes cp1252 leaves undefined reject their row."""
+    Windows-1252 is the ANSI code page of Indonesian Windows and of Excel's plain "CSV"; Mac Roman
+    is Excel for Mac's "CSV (Macintosh)". Between the Latin code pages a statistical detector is
+    no judge (it picks cp1250 or cp775 for short Windows-1252 samples, silently turning `è` into
+    `č`), so the choice is Windows-1252 unless the text reads clearly better as Mac Roman. The
+    detector (charset-normalizer) decides only whether the text is Latin at all: Cyrillic, Chinese,
+    Japanese or Korean in a legacy code page would read as plausible-looking garbage in either, so
+    such a file is quarantined with the encoding it most likely is. Bytes the chosen code page
+    leaves undefined reject their row."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode Text": the BOM makes it unambiguous
     complete = len(sample) < SNIFF_BYTES
     if not _valid_utf8(sample, final=complete):
-        return "cp1252"
+        return _legacy_encoding(sample, kind)
     if complete or not sample.isascii():
         return "utf-8"
     # Plain ASCII so far says nothing: decide on the first byte that is not, wherever it is.
     window = _first_non_ascii(path, len(sample))
     if window is None or _valid_utf8(window, final=len(window) < SNIFF_BYTES):
         return "utf-8"
+    return _legacy_encoding(window, kind)
+
+
+# Unicode blocks (charset-normalizer's names) of scripts no Latin code page can hold.
+NON_LATIN_SCRIPTS = (
+    "Cyrillic", "Greek", "Arabic", "Hebrew", "Thai", "CJK", "Hiragana", "Katakana", "Hangul",
+    "Halfwidth and Fullwidth", "Bopomofo", "Devanagari", "Armenian", "Georgian", "Ideographic",
+)  # fmt: skip
+# Punctuation a Western text may hold outside letters (cp1252's 0x80-0x9F and Latin-1's symbols).
+WESTERN_PUNCTUATION = set("\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u20ac\u2122\u00b0\u00b1")
+WESTERN_PUNCTUATION |= set("\u00d7\u00b7\u00ab\u00bb\u00a7\u00a9\u00ae\u00a0\u00b4\u00ba\u00aa")
+
+
+def _legacy_encoding(data: bytes, kind: str) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data[:SNIFF_BYTES])
+    best = matches.best()
+    if best is not None and any(a.startswith(NON_LATIN_SCRIPTS) for a in best.alphabets):
+        candidates = list(dict.fromkeys(m.encoding for m in matches))[:3]
+        raise unsupported_encoding(
+            f"{candidates[0]} ({best.language or '?'}"
+            + (f"; atau {', '.join(candidates[1:])}" if len(candidates) > 1 else "")
+            + ")",
+            kind,
+            suspected=True,
+        )
+    if _latin_score(data, "mac_roman") > _latin_score(data, "cp1252"):
+        return "mac_roman"
     return "cp1252"
+
+
+def _latin_score(data: bytes, encoding: str) -> int:
+    """How plausible `data` is as Latin-script text in `encoding`: an accented capital where a
+    word may start or go on in capitals, an accented small letter beside another small letter,
+    common punctuation; undefined bytes, stray symbols and misplaced letters count against."""
+    text = data.decode(encoding, errors="replace")
+    score = 0
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if ch == "\ufffd":
+            score -= 2
+        elif ch.islower():
+            score += 1 if before.islower() or after.islower() else -1
+        elif ch.isupper():
+            score += -1 if before.islower() else 1
+        else:
+            score += 1 if ch in WESTERN_PUNCTUATION else -1
+    return score
