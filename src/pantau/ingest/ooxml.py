@@ -32,6 +32,8 @@ ROW_REF = re.compile(rb'\br="(\d+)"')
 STYLE = re.compile(rb'\ss="(\d+)"')
 ERROR_TYPE = re.compile(rb'\st="e"')
 VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
+CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?(/?)>")
+WHITESPACE = b" \t\r\n"
 CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 ANY_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)\b([^>]*)>")
 
@@ -169,25 +171,23 @@ def special_cells(
 ) -> dict[int, list[tuple[int, str, str]]]:
     """Cells of the sheet that need more than calamine's value, by 0-based row:
     (column, "error", "#N/A") for formula errors, (column, "format", code) for numbers whose
-    number format changes their text."""
+    number format changes their text.
+
+    Led by the rare literals (`t="e"`, `s="<a changing style>"`), found at C speed; only around
+    each occurrence is the enclosing tag read and checked to be a cell (not a row's style)."""
     found: dict[int, list[tuple[int, str, str]]] = {}
-    alternatives = [rb't="e"'] + [b's="%d"' % i for i in sorted(styles)]
-    pattern = re.compile(rb"<(?:[\w.-]+:)?c(?=[^>]*\s(?:" + b"|".join(alternatives) + rb"))([^>]*)>")
-    sequential = False
+    literals = [b't="e"', *(b's="%d"' % i for i in sorted(styles))]
     for text in _chunks(archive, part):
-        for match in pattern.finditer(text):
-            attrs = match[1]
-            if attrs.endswith(b"/"):
-                continue  # no value
-            ref = CELL_REF.search(attrs)
-            if ref is None:
-                sequential = True  # positions implied by order: count every cell instead
-                break
-            _note(found, text, match.end(), attrs, int(ref[2]) - 1, column_index(ref[1]), styles)
-        if sequential:
-            break
-    if sequential:
-        return _special_cells_in_order(archive, part, styles)
+        for literal in literals:
+            at = text.find(literal)
+            while at >= 0:
+                tag = CELL_TAG.match(text, text.rfind(b"<", 0, at))
+                if tag and tag.end() > at and text[at - 1] in WHITESPACE and tag[1] != b"/":
+                    ref = CELL_REF.search(tag[0])
+                    if ref is None:  # positions implied by order: count every cell instead
+                        return _special_cells_in_order(archive, part, styles)
+                    _note(found, text, tag.end(), tag[0], int(ref[2]) - 1, column_index(ref[1]), styles)
+                at = text.find(literal, at + len(literal))
     return found
 
 

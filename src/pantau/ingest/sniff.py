@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 from pantau.ingest.errors import FileRejected, file_problem
@@ -151,11 +152,6 @@ def detect_encoding(sample: bytes, path: Path, kind: str = "CSV") -> str:
     return _legacy_encoding(window, kind)
 
 
-# Unicode blocks (charset-normalizer's names) of scripts no Latin code page can hold.
-NON_LATIN_SCRIPTS = (
-    "Cyrillic", "Greek", "Arabic", "Hebrew", "Thai", "CJK", "Hiragana", "Katakana", "Hangul",
-    "Halfwidth and Fullwidth", "Bopomofo", "Devanagari", "Armenian", "Georgian", "Ideographic",
-)  # fmt: skip
 # Punctuation a Western text may hold outside letters (cp1252's 0x80-0x9F and Latin-1's symbols).
 WESTERN_PUNCTUATION = set("\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u20ac\u2122\u00b0\u00b1")
 WESTERN_PUNCTUATION |= set("\u00d7\u00b7\u00ab\u00bb\u00a7\u00a9\u00ae\u00a0\u00b4\u00ba\u00aa")
@@ -166,7 +162,7 @@ def _legacy_encoding(data: bytes, kind: str) -> str:
 
     matches = from_bytes(data[:SNIFF_BYTES])
     best = matches.best()
-    if best is not None and any(a.startswith(NON_LATIN_SCRIPTS) for a in best.alphabets):
+    if best is not None and _mostly_non_latin(str(best)):
         candidates = list(dict.fromkeys(m.encoding for m in matches))[:3]
         raise unsupported_encoding(
             f"{candidates[0]} ({best.language or '?'}"
@@ -178,6 +174,14 @@ def _legacy_encoding(data: bytes, kind: str) -> str:
     if _latin_score(data, "mac_roman") > _latin_score(data, "cp1252"):
         return "mac_roman"
     return "cp1252"
+
+
+def _mostly_non_latin(text: str) -> bool:
+    """Are most letters beyond ASCII, as the detector decoded them, of a script other than Latin
+    (Cyrillic, Han, Hangul, kana, Arabic...)? Its choice among Latin code pages is ignored."""
+    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    foreign = sum(1 for ch in letters if not unicodedata.name(ch, "").startswith("LATIN"))
+    return bool(letters) and foreign * 2 > len(letters)
 
 
 def _latin_score(data: bytes, encoding: str) -> int:
