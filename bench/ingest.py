@@ -198,12 +198,34 @@ def calamine_parse(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def read_rows(open_file, path: Path, feed_) -> tuple[float, int]:
+    """Time one reader over a file, rows only (no database)."""
+    start = time.perf_counter()
+    rows = sum(1 for _ in open_file(path, feed_).rows)
+    return time.perf_counter() - start, rows
+
+
+def reader_at(ref: str):
+    """`open_file` of the readers as they were at git `ref` (the one-file readers.py before the split)."""
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{ref}:src/pantau/ingest/readers.py"], capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType("pantau_readers_at_ref")
+    exec(compile(source, f"{ref}:readers.py", "exec"), module.__dict__)
+    return module.open_file
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=200_000)
     parser.add_argument("--big-gb", type=float, default=1.0)
     parser.add_argument("--database", default="pantau_ing_bench", help="scratch database, dropped after")
+    parser.add_argument(
+        "--reader-ref", help="also time the XLSX readers of this git ref on the same files (rows only)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_SETTLE_SECONDS", "0")
     dsn = config.with_database(config.warehouse_dsn(), args.database)
@@ -240,6 +262,14 @@ def main() -> None:
                 write_lodging_xlsx(xlsx, args.xlsx_rows, recap=recap)
                 parse_s = calamine_parse(xlsx)
                 scan_s = display_scan(xlsx)
+                compare = None
+                if args.reader_ref:  # before the load, which moves the file to the archive
+                    from pantau.ingest.readers import open_file
+
+                    compare = (
+                        read_rows(open_file, xlsx, xlsx_feed),
+                        read_rows(reader_at(args.reader_ref), xlsx, xlsx_feed),
+                    )
                 start = time.perf_counter()
                 outcome = load_file(xlsx_feed, xlsx, landing=landing, dsn=dsn)
                 xlsx_s = time.perf_counter() - start
@@ -251,6 +281,12 @@ def main() -> None:
                 )
                 print(f"  of which python-calamine's parse of the sheet alone: {parse_s:.2f} s")
                 print(f"  of which the number-format / formula-error scan alone: {scan_s:.2f} s")
+                if compare:
+                    (now_s, now_rows), (ref_s, ref_rows) = compare
+                    print(
+                        f"  reading rows only: this reader {now_s:.2f} s ({now_rows:,} rows), "
+                        f"{args.reader_ref}'s {ref_s:.2f} s ({ref_rows:,} rows): x{now_s / ref_s:.2f}"
+                    )
 
         if args.big_gb > 0:
             big = landing / "imigrasi_apoa" / "apoa_big.csv"

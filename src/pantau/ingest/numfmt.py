@@ -125,6 +125,9 @@ def render(value: float, code: str) -> str:
     """`value` as Excel shows it with number format `code` (see the module's decisions)."""
     if isinstance(value, bool) or not math.isfinite(value):
         return general(value)
+    width = _zero_padding(code)
+    if width and value >= 0 and float(value).is_integer():
+        return f"{int(value):0{width}d}"  # the common case: codes and ids kept with leading zeros
     section, negative_sign = _pick_section(_sections(code), value)
     if section is None:
         return general(value)
@@ -133,6 +136,12 @@ def render(value: float, code: str) -> str:
     except _Unsupported:
         return general(value)
     return text
+
+
+@cache
+def _zero_padding(code: str) -> int:
+    """The width of a code made of zeros only (`00000`), else 0."""
+    return len(code) if code and set(code) == {"0"} else 0
 
 
 class _Unsupported(Exception):

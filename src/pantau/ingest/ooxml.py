@@ -16,6 +16,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from xml.etree import ElementTree
 
 from pantau.ingest import numfmt
@@ -34,6 +35,7 @@ ERROR_TYPE = re.compile(rb'\st="e"')
 VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
 CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?(/?)>")
 WHITESPACE = b" \t\r\n"
+ERROR_LITERAL = b't="e"'
 CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 ANY_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)\b([^>]*)>")
 
@@ -159,6 +161,7 @@ def number_formats(archive: zipfile.ZipFile, package: Package) -> dict[int, str]
     return changing
 
 
+@cache
 def column_index(letters: bytes) -> int:
     index = 0
     for ch in letters.upper():
@@ -176,7 +179,8 @@ def special_cells(
     Led by the rare literals (`t="e"`, `s="<a changing style>"`), found at C speed; only around
     each occurrence is the enclosing tag read and checked to be a cell (not a row's style)."""
     found: dict[int, list[tuple[int, str, str]]] = {}
-    literals = [b't="e"', *(b's="%d"' % i for i in sorted(styles))]
+    codes = {b's="%d"' % i: code for i, code in styles.items()}
+    literals = [ERROR_LITERAL, *codes]
     for text in _chunks(archive, part):
         for literal in literals:
             at = text.find(literal)
@@ -186,7 +190,11 @@ def special_cells(
                     ref = CELL_REF.search(tag[0])
                     if ref is None:  # positions implied by order: count every cell instead
                         return _special_cells_in_order(archive, part, styles)
-                    _note(found, text, tag.end(), tag[0], int(ref[2]) - 1, column_index(ref[1]), styles)
+                    row, column = int(ref[2]) - 1, column_index(ref[1])
+                    if literal is ERROR_LITERAL:
+                        _note(found, text, tag.end(), tag[0], row, column, styles)
+                    else:  # the literal names the style: no need to read the tag again
+                        found.setdefault(row, []).append((column, "format", codes[literal]))
                 at = text.find(literal, at + len(literal))
     return found
 
