@@ -213,6 +213,7 @@ def reader_at(ref: str):
         ["git", "show", f"{ref}:src/pantau/ingest/readers.py"], capture_output=True, text=True, check=True
     ).stdout
     module = types.ModuleType("pantau_readers_at_ref")
+    sys.modules[module.__name__] = module  # dataclasses look their module up there
     exec(compile(source, f"{ref}:readers.py", "exec"), module.__dict__)
     return module.open_file
 
