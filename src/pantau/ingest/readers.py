@@ -10,7 +10,8 @@ What a bad file does (the corpus in tests/ingest/ pins each case):
   all: empty, binary, an encoding we cannot read, no header, a missing required column, a quote
   never closed (every later row would be swallowed into one cell), a broken or oversized workbook;
 - one row is refused (a `Problem`, to raw.<feed>__rejects) when only that row is broken: ragged,
-  a required value empty, a NUL character, bytes that are not valid in the file's encoding;
+  a required value empty, a NUL character, bytes that are not valid in the file's encoding, an
+  Excel formula error (`#N/A`) in a required column (elsewhere the value loads empty, reported);
 - values that merely look odd load as sent (unparseable dates are gate 1's business) and
   formula-like cells (`=HYPERLINK(...)`, `+cmd`, `@SUM`) load as literal text, never evaluated,
   counted in `notes["formula_like_cells"]` for the ledger.
@@ -18,7 +19,9 @@ What a bad file does (the corpus in tests/ingest/ pins each case):
 Where each job lives (all in this package):
 - `sniff`: text or not, and which encoding;      - `header`: finding and checking the header row;
 - `rows`: the row rules, the same for every format; - `table`: `ParsedFile`, header search -> rows;
-- `csv_reader`, `xlsx_reader`, `jsonl_reader`: one per format; `fastcsv`: CSV through COPY.
+- `csv_reader`, `xlsx_reader`, `jsonl_reader`: one per format; `fastcsv`: CSV through COPY;
+- `ooxml`, `numfmt`: what python-calamine does not give (number formats, formula errors, part names)
+  and numbers rendered as their format shows them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ Outcomes decided here (and why):
 - Values that are merely wrong (unparseable dates, formula-like text) load exactly as sent: raw
   keeps what the agency sent, gate 1 judges dates, and formula-like cells are never evaluated,
   only counted in the ledger (`error_detail.formula_like_cells`) so exports can escape them.
+- Excel formula errors (#N/A, #REF!) are no value: in a required column the row is rejected
+  (SEL_GALAT_RUMUS, naming the error); elsewhere the row loads with that value empty and the cell
+  is listed in the ledger (`error_detail.error_cells_sample`).
 Cases that need more than one file or run (duplicates, growing files, size limit, unknown
 folders, symlinks) are tests of their own in test_corpus.py.
 """
