@@ -1,4 +1,9 @@
-"""Excel workbooks (.xlsx, .xlsm): the registry's sheet, read with python-calamine."""
+"""Excel workbooks (.xlsx, .xlsm): the registry's sheet, read as Excel shows it.
+
+python-calamine reads the values; `ooxml` adds what it does not give (formula errors, number
+formats, where the parts are). Row numbers are the sheet's own, every cell of a merge shows the
+merge's top-left value, numbers read as their format shows them (`numfmt`), date cells as ISO dates.
+"""
 
 from __future__ import annotations
 
