@@ -13,6 +13,7 @@ import psycopg
 from psycopg import sql
 
 from pantau import config, roles
+from pantau.ingest.sources.ddl import SOURCES_DDL
 from pantau.registry import Feed, feeds
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "restricted", "audit")
@@ -40,6 +41,14 @@ create table if not exists audit.load_ledger (
 create unique index if not exists load_ledger_loaded_sha256
     on audit.load_ledger (file_sha256) where status <> 'quarantined';
 create index if not exists load_ledger_feed on audit.load_ledger (feed, received_at);
+-- Where each file came from (pantau.ingest.sources); null channel: dropped in the landing folder
+-- before origins were recorded. Added in place so existing ledgers upgrade on the next bootstrap.
+alter table audit.load_ledger add column if not exists origin_channel text;     -- landing | sftp | imap
+alter table audit.load_ledger add column if not exists origin_source text;      -- e.g. sftp:sftp_kanim:/out
+alter table audit.load_ledger add column if not exists origin_sender text;      -- e-mail From address
+alter table audit.load_ledger add column if not exists origin_message_id text;  -- e-mail Message-ID
+alter table audit.load_ledger add column if not exists origin_remote_path text; -- SFTP path / attachment name
+alter table audit.load_ledger add column if not exists origin_remote_mtime timestamptz;
 
 create table if not exists audit.dq_results (
     result_id           bigint generated always as identity primary key,
@@ -327,6 +336,7 @@ def bootstrap(dsn: str | None = None) -> None:
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
+        conn.execute(SOURCES_DDL)
         conn.execute(AUDIT_VIEWS_DDL)
         # Gate 1's date reader (audit.pantau_parse_date); imported here, pantau.quality imports this module.
         from pantau.quality import sql_checks
