@@ -1,11 +1,12 @@
 """Ingest DAGs: one per agency feed declared in `src/pantau/feeds.yml`.
 
-Each run first fetches new files from the feed's remote sources (SFTP, a team mailbox; see the
-registry's `sources:`) into `<landing>/<feed>/`, then picks up the files waiting there, loads each one exactly once into
-`raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
-on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds; finally the sending agency is e-mailed what became of each file. Data Docs are rebuilt there, not per file: rendering the site takes minutes once
-results pile up. Adding a feed to the registry adds its DAG here; this one file generates them
+Each run first fetches new files from the feed's remote sources (SFTP, a team mailbox; the
+registry's `sources:`) into `<landing>/<feed>/`, then picks up the files waiting there, loads each
+one exactly once into `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the
+feed's quality suite on the new batch (gate 1) and, for accepted batches, emits the feed's Asset
+so the warehouse DAG rebuilds; finally each sending agency is e-mailed what became of its file.
+Data Docs are rebuilt there, not per file: rendering the site takes minutes once results pile up.
+Adding a feed to the registry adds its DAG here; this one file generates them
 all (rather than seven near-identical files).
 """
 
