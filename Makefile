@@ -12,7 +12,9 @@ export PANTAU_HOME ?= $(abspath .pantau)
 
 # Debian packages the briefing needs: HarfBuzz subsetting (WeasyPrint embeds font subsets with it;
 # without it every render warns) and poppler-utils (pdftoppm renders pages in the layout tests).
-DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils
+# openssh-server and dovecot-imapd: the real SFTP and IMAP servers the source tests start on
+# free ports (tests/sources/servers.py); no service is enabled, the tests run their own.
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils openssh-server dovecot-imapd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages demo test lint format bench clean
