@@ -31,9 +31,17 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from pantau.ingest.errors import Problem
-from pantau.ingest.loader import max_file_bytes
+from pantau.ingest.loader import _fault, max_file_bytes
 from pantau.ingest.sources.connections import SourceError, get_connection
-from pantau.ingest.sources.landing import MAIL_FOLDER, Origin, clear_temp, land, temp_dir, write_temp
+from pantau.ingest.sources.landing import (
+    MAIL_FOLDER,
+    Origin,
+    clear_temp,
+    fetch_state,
+    land,
+    temp_dir,
+    write_temp,
+)
 from pantau.registry import Feed, Source
 
 log = logging.getLogger(__name__)
@@ -85,6 +93,7 @@ def fetch(conn, landing: Path, source: Source, routes: list[tuple[Feed, Source]]
             if typ != "OK" or raw is None:
                 raise SourceError(f"message UID {uid.decode()} could not be read")
             landed += _take_message(conn, landing, source, routes, raw)
+            _fault("imap_before_flag")
             client.uid("STORE", uid, "+FLAGS", f"({FETCHED_KEYWORD})")
             if source.move_to:
                 typ, _ = client.uid("MOVE", uid, _quote(source.move_to))
@@ -127,6 +136,9 @@ def _take_message(conn, landing: Path, source: Source, routes, raw: bytes) -> li
             remote_path=item.remote_path,
             remote_mtime=sent_at,
         )
+        state = fetch_state(conn, origin)
+        if state is not None and state[0] == "landed":
+            continue  # a run that died before flagging the message had already taken this one
         temp = write_temp(scratch, [item.data])
         landed.append(land(conn, landing, feed_name, item.name, temp, origin, problem=problem))
     return landed
