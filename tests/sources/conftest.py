@@ -107,6 +107,13 @@ def imap_server(monkeypatch) -> Iterator[ImapServer]:
         shutil.rmtree(server.folder, ignore_errors=True)
 
 
+def smtp_connection(port: int) -> str:
+    return (
+        f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5"
+        f"&from_email={FROM_ADDRESS.replace('@', '%40')}"
+    )
+
+
 class Outbox:
     """aiosmtpd handler: keeps every message the team's SMTP server was asked to send."""
 
@@ -128,11 +135,8 @@ def outbox(monkeypatch) -> Iterator[Outbox]:
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=10"
-        f"&from_email={FROM_ADDRESS.replace('@', '%40')}",
-    )
+    handler.connection = smtp_connection(port)
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", handler.connection)
     try:
         yield handler
     finally:
