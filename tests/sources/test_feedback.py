@@ -146,3 +146,29 @@ def test_accepted_file_gets_a_receipt_and_rejected_one_the_failed_checks(
     assert "kolom wajib: no_sktt, no_paspor, kewarganegaraan, kabupaten_kota, tanggal_terbit" in rejection
     assert "peringatan / warning: " in receipt, "the accepted file's warnings, for next time"
     assert "Penduduk" not in rejection and "E4410002" not in rejection, "no personal data in the mail"
+
+
+@pytest.mark.slow
+def test_the_ingest_dag_fetches_loads_validates_and_answers(
+    warehouse_db, landing, source_registry, imap_server, outbox
+):
+    """The real ingest DAG (`dag.test()`) for a feed whose files come by e-mail: the added source
+    is a registry entry and a connection, nothing else; the run then proceeds as for a dropped file."""
+    from quality.conftest import load_reference_seeds
+
+    from pantau import airflow_local
+
+    load_reference_seeds(warehouse_db)
+    imap_server.deliver(mail(DUKCAPIL, [("sktt_oktober.csv", SKTT_CSV)]))
+    airflow_local.ensure_metadata_db()
+    dag = airflow_local.load_dags()["pantau_ingest__dukcapil_sktt"]
+    assert dag.task_dict["fetch_sources"].downstream_task_ids == {"discover_files"}
+    run = airflow_local.run_dag(dag)
+    assert str(getattr(run.state, "value", run.state)) == "success"
+    with psycopg.connect(warehouse_db) as conn:
+        assert conn.execute(
+            "select source_file, status, row_count, origin_channel, origin_sender from audit.load_ledger"
+        ).fetchall() == [("dukcapil_sktt/sktt_oktober.csv", "accepted", 2, "imap", DUKCAPIL)]
+    (message,) = outbox.messages()
+    assert message["To"] == DUKCAPIL and "diterima (2 baris)" in message["Subject"]
+    assert (landing / "_archive" / "dukcapil_sktt" / "sktt_oktober.csv").read_bytes() == SKTT_CSV
