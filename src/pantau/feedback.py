@@ -214,7 +214,9 @@ def build_notice(conn, row: dict, registry: dict[str, Feed]) -> Notice | None:
             para("Baris yang tidak terbaca:", "Rows that could not be read:")
             items([where(r) for r in rejects])
     else:
-        reason = row["error_detail"] or {}
+        reason = dict(row["error_detail"] or {})
+        if feed is not None and reason.get("column") in {c.name for c in feed.columns if c.pii}:
+            reason["found"] = HIDDEN
         subject = f"Pantau: berkas {name} tidak dimuat / file not loaded"
         para(
             f"Berkas '{name}' tidak dimuat dan disimpan terpisah (karantina).",
