@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import psycopg
+import pytest
 
 from pantau import config, pipeline
 from pantau.ingest.sources.fetch import fetch_feed_sources
@@ -216,3 +217,27 @@ def test_a_run_killed_before_flagging_is_completed_without_landing_twice(
         "dukcapil_sktt/sktt_oktober.csv",
         "polri_laporan/laporan_polri_m43.csv",
     ]
+
+
+def test_connection_dropped_mid_message_takes_nothing_and_the_next_run_does(
+    warehouse_db, landing, source_registry, imap_server, monkeypatch
+):
+    from pantau.ingest.sources.fetch import SourceFetchFailed
+
+    from .test_sftp import CuttingProxy
+
+    big = SKTT_CSV + SKTT_CSV.splitlines(keepends=True)[1] * 20000
+    imap_server.deliver(mail(DUKCAPIL, [("sktt_besar.csv", big)]))
+    proxy = CuttingProxy(imap_server.port, limit=len(big) // 4)
+    monkeypatch.setenv("AIRFLOW_CONN_IMAP_TIM_POA", imap_server.connection_json(port=proxy.port))
+    with pytest.raises(SourceFetchFailed, match=SOURCE):
+        fetch_feed_sources("dukcapil_sktt")
+    proxy.close()
+    assert files_in(landing / "dukcapil_sktt") == {}
+    assert "$PantauFetched" not in flags(imap_server)[0]
+    assert fetches(warehouse_db) == []
+
+    monkeypatch.setenv("AIRFLOW_CONN_IMAP_TIM_POA", imap_server.connection_json())
+    assert fetch_feed_sources("dukcapil_sktt") == {SOURCE: ["dukcapil_sktt/sktt_besar.csv"]}
+    assert files_in(landing / "dukcapil_sktt") == {"sktt_besar.csv": big}
+    assert "$PantauFetched" in flags(imap_server)[0]

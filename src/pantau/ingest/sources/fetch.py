@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +72,7 @@ def fetch_feed_sources(
                         landed[source.key] = imap.fetch(
                             conn, landing, source, mailbox_routes(source, registry)
                         )
-                except (SourceError, OSError, EOFError) as exc:
+                except (SourceError, OSError, EOFError, imaplib.IMAP4.error) as exc:
                     log.error("fetching %s failed: %s", source.key, exc)
                     failures.append(f"{source.key}: {type(exc).__name__}: {exc}")
                 except Exception as exc:

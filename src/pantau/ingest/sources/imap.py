@@ -12,6 +12,10 @@ What cannot be routed is quarantined under `_surel` with a reason, never dropped
 feed lists, an attachment type or name no feed of that sender expects (or that several expect),
 a message with no attachment at all. A zip attachment is opened and each member routed as if it
 had been attached itself.
+
+Why imaplib and not Airflow's ImapHook: the hook picks attachments by name and writes them
+straight into a folder; routing needs the sender and Message-ID, exactly-once needs UIDs and a
+keyword set only after the file is safely landed.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ not been told about. The extra names follow Airflow's SSH/SFTP providers.
 A file is taken when its size and mtime are unchanged across two looks `settle_seconds` apart
 (an agency system still writing it is left for the next run); it is remembered by path, size and
 mtime, so the agency's server is never modified and a file rewritten later is fetched again.
+
+Why paramiko and not Airflow's SFTPHook: the hook's retrieve_file writes straight to the local
+path (half a file on a dropped connection); here the bytes stream into an fsynced temporary file,
+the size is checked, and only then is the file linked into the landing zone.
 """
 
 from __future__ import annotations
