@@ -83,6 +83,7 @@ def pending(conn, feed_names: list[str]) -> list[dict]:
         from audit.load_ledger as ledger
         where ledger.feed = any(%s)
             and ledger.status in ('accepted', 'rejected', 'quarantined')
+            and ledger.error_code is distinct from 'BALASAN_OTOMATIS'  -- answering could loop
             and ledger.received_at > now() - make_interval(days => %s)
             and not exists (
                 select 1 from audit.feedback as sent
@@ -272,7 +273,8 @@ def send_feedback(
                         to=notice.recipients,
                         subject=notice.subject,
                         html=notice.html,
-                        headers={"X-Pantau-Batch-Id": notice.batch_id},
+                        # RFC 3834: an agency's auto-responder must not answer this one.
+                        headers={"X-Pantau-Batch-Id": notice.batch_id, "Auto-Submitted": "auto-generated"},
                         conn_id=conn_id,
                     )
                 except Exception as exc:  # the load stands; the next run tries again

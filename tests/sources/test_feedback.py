@@ -172,3 +172,22 @@ def test_the_ingest_dag_fetches_loads_validates_and_answers(
     (message,) = outbox.messages()
     assert message["To"] == DUKCAPIL and "diterima (2 baris)" in message["Subject"]
     assert (landing / "_archive" / "dukcapil_sktt" / "sktt_oktober.csv").read_bytes() == SKTT_CSV
+
+
+def test_an_out_of_office_reply_is_kept_but_not_answered(
+    warehouse_db, landing, source_registry, imap_server, outbox
+):
+    """Our mail reaches an agency whose auto-responder writes back to the team mailbox: answering
+    that would start a loop. Each of our mails also says it is automatic."""
+    imap_server.deliver(mail(DUKCAPIL, [], subject="Lupa lampiran"))
+    auto = mail(DUKCAPIL, [], subject="Di luar kantor: Pantau: berkas tidak dimuat").replace(
+        b"Subject:", b"Auto-Submitted: auto-replied\r\nSubject:", 1
+    )
+    imap_server.deliver(auto)
+    fetch_feed_sources("dukcapil_sktt")
+    with psycopg.connect(warehouse_db) as conn:
+        codes = sorted(r[0] for r in conn.execute("select error_code from audit.load_ledger").fetchall())
+    assert codes == ["BALASAN_OTOMATIS", "TANPA_LAMPIRAN"]
+    assert [a["status"] for a in send_feedback("dukcapil_sktt")] == ["sent"]
+    (message,) = outbox.messages()
+    assert message["Auto-Submitted"] == "auto-generated"

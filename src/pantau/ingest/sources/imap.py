@@ -128,7 +128,10 @@ def _take_message(conn, landing: Path, source: Source, routes, raw: bytes) -> li
         items = [Item(f"pesan_{slug}.eml", raw, "(pesan tanpa lampiran)")]
     for index, item in enumerate(items):
         if item.remote_path == "(pesan tanpa lampiran)":
-            feed_name, problem = MAIL_FOLDER, _no_attachment(sender, bool(senders_routes))
+            feed_name, problem = (
+                MAIL_FOLDER,
+                _no_attachment(sender, bool(senders_routes), _automatic(message)),
+            )
         else:
             feed_name, problem = _route(item, sender, senders_routes)
         origin = Origin(
@@ -156,6 +159,8 @@ def _items(message):
         name = part.get_filename()
         if not name and part.get_content_disposition() != "attachment":
             continue  # the message text itself
+        if part.get_content_disposition() == "inline" and part.get_content_maintype() == "image":
+            continue  # a logo in the signature, not something the agency meant to send
         data = part.get_payload(decode=True) or b""
         name = name or "lampiran"
         if name.lower().endswith(".zip"):
@@ -240,7 +245,26 @@ def _route(item: Item, sender: str | None, senders_routes) -> tuple[str, Problem
     )
 
 
-def _no_attachment(sender: str | None, known: bool) -> Problem:
+def _automatic(message) -> bool:
+    """An auto-reply or bulk mail (RFC 3834): answering it could start a mail loop."""
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (
+        auto != "no"
+        or precedence in {"bulk", "junk", "list", "auto_reply"}
+        or any(message.get(h) for h in ("X-Autoreply", "X-Autorespond"))
+    )
+
+
+def _no_attachment(sender: str | None, known: bool, automatic: bool = False) -> Problem:
+    if automatic:
+        return Problem(
+            "BALASAN_OTOMATIS",
+            "Balasan otomatis (mis. pesan di luar kantor) tanpa lampiran; disimpan, tidak dijawab.",
+            "An automatic reply (e.g. out of office) without an attachment; kept, not answered.",
+            expected="a message with the data file attached",
+            found="Auto-Submitted / Precedence header",
+        )
     if not known:
         return Problem(
             "PENGIRIM_TIDAK_DIKENAL",
