@@ -156,7 +156,7 @@ def test_the_ingest_dag_fetches_loads_validates_and_answers(
     is a registry entry and a connection, nothing else; the run then proceeds as for a dropped file."""
     from quality.conftest import load_reference_seeds
 
-    from pantau import airflow_local
+    from pantau.orchestration import airflow_local
 
     load_reference_seeds(warehouse_db)
     imap_server.deliver(mail(DUKCAPIL, [("sktt_oktober.csv", SKTT_CSV)]))
