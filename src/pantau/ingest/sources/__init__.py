@@ -2,4 +2,4 @@
 landing zone, recording where each came from. `fetch.fetch_feed_sources` is the entry point; the
 registry (feeds.yml `sources:`) says which sources a feed has.
 
-Kept import-free: the warehouse bootstrap imports `ddl` from here."""
+Their audit tables (source_fetches, feedback) are created by warehouse.bootstrap."""
