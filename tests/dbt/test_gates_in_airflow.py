@@ -26,8 +26,10 @@ HEADER = "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_be
 
 def asset_events(uri: str, run_id: str) -> list:
     from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.sdk import Asset
     from airflow.utils.session import create_session
 
+    uri = Asset(uri).uri  # as Airflow stores it ("pantau://marts" gains a trailing slash)
     with create_session() as session:
         query = (
             select(AssetEvent.source_task_id, AssetEvent.source_map_index)
