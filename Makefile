@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils chromium
 DOCS_ASSETS := report_templates/data_docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages demo test lint sqllint format bench clean
+.PHONY: setup system-packages demo test lint sqllint sqlfix format bench clean
 
 setup: system-packages $(VENV)/.installed dbt_project/target/manifest.json $(DOCS_ASSETS)/node_modules/.installed
 
@@ -66,6 +66,12 @@ sqllint: setup
 	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false PANTAU_PG_DBNAME=postgres \
 		PGOPTIONS="-c pantau.pii_key=sqlfluff-lint-only-not-a-secret" \
 		../$(BIN)/sqlfluff lint models macros snapshots tests --processes 2
+
+# What sqllint reports and sqlfluff can fix itself (layout, order directions...), fixed in place.
+sqlfix: setup
+	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false PANTAU_PG_DBNAME=postgres \
+		PGOPTIONS="-c pantau.pii_key=sqlfluff-lint-only-not-a-secret" \
+		../$(BIN)/sqlfluff fix models macros snapshots tests --processes 2
 
 format:
 	$(BIN)/ruff format .

@@ -44,7 +44,8 @@ final as (
     where
         recency_rank = 1
         and permit_type in ('ITAS', 'ITAP')
-        and expiry_date between {{ as_of_date() }} and {{ as_of_date() }} + {{ var('permit_expiry_warning_days') }}
+        and expiry_date between {{ as_of_date() }} and {{ as_of_date() }}
+        + {{ var('permit_expiry_warning_days') }}
 )
 
 select * from final
