@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils chromium openssh-server dov
 DOCS_ASSETS := report_templates/data_docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages demo test lint format bench clean
+.PHONY: setup system-packages demo test lint sqllint sqlfix format bench clean
 
 setup: system-packages $(VENV)/.installed dbt_project/target/manifest.json $(DOCS_ASSETS)/node_modules/.installed
 
@@ -53,11 +53,27 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory sqllint
 	$(BIN)/pytest
 
-lint:
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory sqllint
+
+# SQL style of the dbt project (dbt_project/.sqlfluff, dbt templater). Compiling a model runs its
+# pre-hooks, and require_pii_key() asks PostgreSQL for the session's key: lint connects to the
+# local server's always-present `postgres` database with a throwaway key (nothing is built).
+sqllint: setup
+	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false PANTAU_PG_DBNAME=postgres \
+		PGOPTIONS="-c pantau.pii_key=sqlfluff-lint-only-not-a-secret" \
+		../$(BIN)/sqlfluff lint models macros snapshots tests --processes 2
+
+# What sqllint reports and sqlfluff can fix itself (layout, order directions...), fixed in place.
+sqlfix: setup
+	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false PANTAU_PG_DBNAME=postgres \
+		PGOPTIONS="-c pantau.pii_key=sqlfluff-lint-only-not-a-secret" \
+		../$(BIN)/sqlfluff fix models macros snapshots tests --processes 2
 
 format:
 	$(BIN)/ruff format .

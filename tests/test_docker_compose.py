@@ -43,6 +43,10 @@ def test_metadata_and_warehouse_are_separate_databases():
     env = service("airflow-scheduler")["environment"]
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres:5432/airflow")
     assert "dbname=pantau" in env["PANTAU_WAREHOUSE_DSN"]
+    # Tasks and dbt use the Airflow connection named by PANTAU_WAREHOUSE_CONN_ID, same database.
+    conn_id = env["PANTAU_WAREHOUSE_CONN_ID"]
+    assert env[f"AIRFLOW_CONN_{conn_id.upper()}"].startswith("postgres://")
+    assert env[f"AIRFLOW_CONN_{conn_id.upper()}"].endswith("@postgres:5432/pantau")
     init_sql = (ROOT / "docker" / "postgres-init.sh").read_text()
     assert "create database airflow" in init_sql and "create database pantau" in init_sql
 

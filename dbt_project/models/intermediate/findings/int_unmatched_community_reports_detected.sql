@@ -42,17 +42,32 @@ agency_presence as (
 
     union all
 
-    select region_code, country_code, check_in_date, check_in_date, 30
+    select
+        region_code,
+        country_code,
+        check_in_date as from_date,
+        check_in_date as to_date,
+        30 as lookback_days
     from lodging_reports
 
     union all
 
-    select region_code, country_code, start_date, end_date, 0
+    select
+        region_code,
+        country_code,
+        start_date as from_date,
+        end_date as to_date,
+        0 as lookback_days
     from foreign_workers
 
     union all
 
-    select region_code, country_code, report_date, report_date, 30
+    select
+        region_code,
+        country_code,
+        report_date as from_date,
+        report_date as to_date,
+        30 as lookback_days
     from police_reports
 ),
 

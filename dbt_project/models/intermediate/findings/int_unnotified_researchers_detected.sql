@@ -72,9 +72,11 @@ uncovered_stays as (
 ),
 
 evidence as (
-    select * from uncovered_permits where recency_rank = 1
+    select * from uncovered_permits
+    where recency_rank = 1
     union all
-    select * from uncovered_stays where recency_rank = 1
+    select * from uncovered_stays
+    where recency_rank = 1
 ),
 
 chosen as (
@@ -95,11 +97,13 @@ final as (
         country_code,
         null::text as employer_name,
         case basis
-            when 'a' then format(
-                'Izin tinggal penelitian (terbit %s) berlaku per %s tanpa surat pemberitahuan penelitian.',
-                to_char(evidence_date, 'YYYY-MM-DD'),
-                to_char({{ as_of_date() }}, 'YYYY-MM-DD')
-            )
+            when 'a'
+                then format(
+                    'Izin tinggal penelitian (terbit %s) berlaku per %s '
+                    || 'tanpa surat pemberitahuan penelitian.',
+                    to_char(evidence_date, 'YYYY-MM-DD'),
+                    to_char({{ as_of_date() }}, 'YYYY-MM-DD')
+                )
             else format(
                 'Menginap dengan tujuan penelitian (masuk %s) tanpa surat pemberitahuan penelitian.',
                 to_char(evidence_date, 'YYYY-MM-DD')

@@ -130,7 +130,8 @@ current_findings as (
 ),
 
 resolved_findings as (
-    select * from current_findings where false
+    select * from current_findings
+    where false
 ),
 
 {% endif %}

@@ -17,7 +17,8 @@ stay_permits as (
     select * from {{ ref('stg_imigrasi__stay_permits') }}
 ),
 
-permit_history as (
+-- used by the incremental branch only (sqlfluff lints the full-refresh rendering)
+permit_history as (  -- noqa: ST03
     select * from {{ ref('snp_imigrasi__stay_permits') }}
 ),
 
@@ -89,11 +90,13 @@ days as (
 
 {% else %}
 
+-- RF03 below: presence_day, generate_series' own column, stays unqualified beside qualified columns
 days as (
     select presence_day::date as presence_date
     from window_days
-    cross join lateral generate_series(window_days.first_day, window_days.last_day, interval '1 day')
-        as presence_day
+    cross join lateral generate_series(
+        window_days.first_day, window_days.last_day, interval '1 day'  -- noqa: RF03
+    ) as presence_day
 ),
 
 {% endif %}
@@ -115,13 +118,12 @@ permit_days as (
         coalesce(stay_permits.permit_type, 'TIDAK_DIKETAHUI') as permit_type
     from days
     inner join stay_permits
-        on
-            stay_permits.issued_date <= days.presence_date
-            and stay_permits.expiry_date >= days.presence_date
+        on days.presence_date >= stay_permits.issued_date
+        and days.presence_date <= stay_permits.expiry_date
     where stay_permits.person_key is not null
     order by
-        days.presence_date,
-        stay_permits.person_key,
+        days.presence_date asc,
+        stay_permits.person_key asc,
         stay_permits.issued_date desc,
         stay_permits.batch_loaded_at desc,
         stay_permits.permit_number desc
@@ -157,7 +159,7 @@ lodging_nights as (
 lodging_nights as (
     select
         presence_day::date as presence_date,
-        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,
+        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,  -- noqa: RF03
         lodging_stays.region_code,
         lodging_stays.province_code,
         lodging_stays.country_code,
@@ -165,11 +167,12 @@ lodging_nights as (
         lodging_stays.check_in_date,
         lodging_stays.lodging_report_key
     from lodging_stays
-    cross join lateral generate_series(
-        greatest(lodging_stays.present_from_date, (select day_bounds.first_day from day_bounds)),
-        least(lodging_stays.present_to_date, (select day_bounds.last_day from day_bounds)),
-        interval '1 day'
-    ) as presence_day
+    cross join
+        lateral generate_series(
+            greatest(lodging_stays.present_from_date, (select day_bounds.first_day from day_bounds)),
+            least(lodging_stays.present_to_date, (select day_bounds.last_day from day_bounds)),
+            interval '1 day'
+        ) as presence_day
     where
         lodging_stays.present_to_date >= (select day_bounds.first_day from day_bounds)
         and lodging_stays.present_from_date <= (select day_bounds.last_day from day_bounds)
@@ -189,8 +192,8 @@ lodging_days as (
     inner join days
         on lodging_nights.presence_date = days.presence_date
     order by
-        lodging_nights.presence_date,
-        lodging_nights.guest_key,
+        lodging_nights.presence_date asc,
+        lodging_nights.guest_key asc,
         lodging_nights.check_in_date desc,
         lodging_nights.lodging_report_key desc
 ),
