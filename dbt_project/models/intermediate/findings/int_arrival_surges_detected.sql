@@ -53,14 +53,14 @@ compared as (
     from weekly as current_week
     inner join province_data_starts
         on
-            current_week.province_code = province_data_starts.province_code
-            and current_week.week_start_date >= province_data_starts.first_week_start_date + 84
+        current_week.province_code = province_data_starts.province_code
+        and current_week.week_start_date >= province_data_starts.first_week_start_date + 84
     left join weekly as earlier_week
         on
-            current_week.region_code = earlier_week.region_code
-            and current_week.country_code = earlier_week.country_code
-            and earlier_week.week_start_date >= current_week.week_start_date - 84
-            and earlier_week.week_start_date < current_week.week_start_date
+        current_week.region_code = earlier_week.region_code
+        and current_week.country_code = earlier_week.country_code
+        and earlier_week.week_start_date >= current_week.week_start_date - 84
+        and current_week.week_start_date > earlier_week.week_start_date
     where current_week.person_count >= 10
     group by
         current_week.region_code,

@@ -21,9 +21,9 @@ counted as (
         ) as issued_last_30_days_count,
         count(*) filter (
             where
-                issued_date <= {{ as_of_date() }}
-                and valid_until_date >= {{ as_of_date() }}
-                and valid_until_date <= {{ as_of_date() }} + {{ permit_expiry_warning_days("'SKTT'") }}
+            issued_date <= {{ as_of_date() }}
+            and valid_until_date >= {{ as_of_date() }}
+            and valid_until_date <= {{ as_of_date() }} + {{ permit_expiry_warning_days("'SKTT'") }}
         ) as expiring_soon_count
     from residence_certificates
     where issued_date <= {{ as_of_date() }}

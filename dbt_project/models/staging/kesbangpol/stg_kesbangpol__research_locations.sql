@@ -18,11 +18,12 @@ split_locations as (
         research_notices.country_code,
         research_notices.start_date,
         research_notices.end_date,
-        {{ clean_text('location.value') }} as region_raw,
-        location.ordinality as location_number
+        {{ clean_text('notice_location.region_text') }} as region_raw,
+        notice_location.location_index as location_number
     from research_notices
-    cross join lateral unnest(string_to_array(research_notices.locations_raw, ';'))
-        with ordinality as location (value, ordinality)
+    cross join
+        lateral unnest(string_to_array(research_notices.locations_raw, ';'))
+        with ordinality as notice_location (region_text, location_index)
 ),
 
 final as (
