@@ -223,7 +223,8 @@ def install_udfs(conn: psycopg.Connection) -> None:
             sql.SQL(
                 "do $owner$ begin if exists (select from pg_proc as proc "
                 "inner join pg_namespace as namespace on namespace.oid = proc.pronamespace "
-                "where namespace.nspname = 'staging' and proc.proname in ('parse_date', 'parse_date_general') "
+                "where namespace.nspname = 'staging' "
+                "and proc.proname in ('parse_date', 'parse_date_general') "
                 "and proc.proowner <> {role}::regrole) then "
                 "alter function staging.parse_date(text) owner to {ident}; "
                 "alter function staging.parse_date_general(text) owner to {ident}; "

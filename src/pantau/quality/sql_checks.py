@@ -93,7 +93,9 @@ parsed as (
 ),
 dated as (
     select counted.is_event, counted.n,
-        {written.format("birth")} as has_birth, {written.format("a")} as has_a, {written.format("e")} as has_e,
+        {written.format("birth")} as has_birth,
+        {written.format("a")} as has_a,
+        {written.format("e")} as has_e,
         birth.d as birth_d, a.d as a_d, e.d as e_d
     from counted
     left join parsed as birth on birth.value = counted.birth
