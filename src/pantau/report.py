@@ -67,21 +67,15 @@ def status() -> dict:
         names = [c.name for c in cur.description]
         latest = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
         freshness = dict(conn.execute("select feed, freshness_status from audit.feed_freshness").fetchall())
-        # The checks of each rejected batch's latest validation, named as the suite names them.
+        # The checks of each rejected batch's latest validation (audit.batch_latest_checks), named
+        # as the suite names them.
         failed = conn.execute(
             """
-            with latest_run as (
-                select distinct on (batch_id) batch_id, run_id
-                from audit.dq_results
-                where batch_id in (select batch_id from audit.load_ledger where status = 'rejected')
-                order by batch_id, validated_at desc
-            )
             select l.feed, l.source_file,
                    coalesce(r.expectation_config ->> 'description', r.expectation)
                    || coalesce(' [' || (r.expectation_config ->> 'column') || ']', '')
             from audit.load_ledger as l
-            join latest_run using (batch_id)
-            join audit.dq_results as r using (batch_id, run_id)
+            join audit.batch_latest_checks as r using (batch_id)
             where l.status = 'rejected' and not r.success and r.severity = 'blocking'
             order by l.received_at desc, l.source_file, (r.expectation_config ->> 'suite_index')::int
             limit %s

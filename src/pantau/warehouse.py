@@ -95,6 +95,33 @@ alter table audit.briefings add column if not exists delivered_at timestamptz;
 AUDIT_VIEWS_DIR = Path(__file__).with_name("audit_views")
 
 
+# Where a feed names the kab/kota of a row, in order of preference; a value may list several
+# regions separated by ';' (research notifications).
+REGION_COLUMNS = ("kabupaten_kota", "lokasi_kerja", "lokasi")
+
+
+def batch_region_names_view() -> sql.Composed:
+    """`audit.batch_region_names` (batch_id, region_name): every region name each raw batch's rows
+    give, from the feeds in the registry. audit.batch_regions resolves them to codes, so the
+    briefing can tell one province's files from another's without reading `raw`."""
+    parts = []
+    for feed in feeds().values():
+        column = next((c for c in REGION_COLUMNS if c in feed.column_names), None)
+        if column is not None:
+            parts.append(
+                sql.SQL(
+                    "select raw_rows._batch_id as batch_id, btrim(part.name) as region_name "
+                    "from {table} as raw_rows "
+                    "cross join lateral unnest(string_to_array(raw_rows.{column}, ';')) as part (name)"
+                ).format(table=sql.Identifier("raw", feed.name), column=sql.Identifier(column))
+            )
+    if not parts:
+        parts.append(sql.SQL("select null::text as batch_id, null::text as region_name where false"))
+    return sql.SQL("create or replace view audit.batch_region_names as\n{}").format(
+        sql.SQL("\nunion\n").join(parts)
+    )
+
+
 def audit_views_sql() -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(AUDIT_VIEWS_DIR.glob("*.sql")))
 
@@ -182,7 +209,6 @@ def bootstrap(dsn: str | None = None) -> None:
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
-        conn.execute(audit_views_sql())
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
             ensure_raw_lineage_defaults(conn, feed)
@@ -192,6 +218,8 @@ def bootstrap(dsn: str | None = None) -> None:
                 "set agency = excluded.agency, cadence_days = excluded.cadence_days",
                 (feed.name, feed.agency, feed.cadence_days),
             )
+        conn.execute(batch_region_names_view())
+        conn.execute(audit_views_sql())
         # The grants cover the tables created above (pantau.roles).
         roles.ensure_roles(conn)
         # Last: the warehouse functions dbt owns, for gate 1 on a warehouse dbt has never run on.

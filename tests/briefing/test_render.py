@@ -247,9 +247,9 @@ def test_other_province_sees_only_its_own(briefing_db):
 
 
 def test_files_without_region_seeds_count_everywhere(briefing_db):
-    """Before dbt has loaded the seeds, no file can be placed: all of them are shown."""
+    """Before dbt has built its region key table, no file can be placed: all of them are shown."""
     with psycopg.connect(briefing_db) as conn:
-        conn.execute("drop table staging.region_aliases")
+        conn.execute("drop table staging.stg_reference__region_keys")
     text = pdf_text(render_briefing(*BANTEN, strict=True).path)
     assert has(text, "imigrasi_izin_tinggal izin_62_2025-10.csv")
 
