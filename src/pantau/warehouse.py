@@ -86,6 +86,28 @@ alter table audit.briefings add column if not exists delivery_status text
 alter table audit.briefings add column if not exists delivery_detail text;
 alter table audit.briefings add column if not exists delivered_to text[];
 alter table audit.briefings add column if not exists delivered_at timestamptz;
+-- quality_status is a code (pantau.briefing.quality.QUALITY_STATUSES); the briefing's labels say it
+-- in words. Rows archived before it was a code carried the Indonesian words: translated once here.
+update audit.briefings set quality_status = case quality_status
+        when 'mart gagal validasi' then 'mart_failed'
+        when 'tidak ada data' then 'no_data'
+        when 'belum divalidasi' then 'not_validated'
+        when 'ada batch ditolak' then 'batch_rejected'
+        when 'ada peringatan' then 'warnings'
+        when 'tidak lengkap' then 'incomplete'
+        when 'tervalidasi' then 'validated'
+    end
+where quality_status in ('mart gagal validasi', 'tidak ada data', 'belum divalidasi', 'ada batch ditolak',
+    'ada peringatan', 'tidak lengkap', 'tervalidasi');
+do $$
+begin
+    if not exists (select from pg_constraint where conname = 'briefings_quality_status_check') then
+        alter table audit.briefings add constraint briefings_quality_status_check check (quality_status in (
+            'mart_failed', 'no_data', 'not_validated', 'batch_rejected', 'warnings', 'incomplete', 'validated'
+        ));
+    end if;
+end
+$$;
 """
 
 

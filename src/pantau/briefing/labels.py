@@ -155,16 +155,16 @@ LABELS: dict[str, dict[str, str]] = {
     "feed_status_quarantined": {"id": "dikarantina", "en": "quarantined"},
     "feed_status_loaded": {"id": "belum divalidasi", "en": "not yet validated"},
     "feed_status_missing": {"id": "tidak ada kiriman", "en": "nothing received"},
-    "quality_mart gagal validasi": {
+    "quality_mart_failed": {
         "id": "mart gagal validasi (belum tervalidasi)",
         "en": "marts failed validation (not validated)",
     },
-    "quality_tervalidasi": {"id": "tervalidasi", "en": "validated"},
-    "quality_ada batch ditolak": {"id": "ada batch ditolak", "en": "a batch was rejected"},
-    "quality_belum divalidasi": {"id": "belum divalidasi", "en": "not yet validated"},
-    "quality_ada peringatan": {"id": "ada peringatan", "en": "warnings raised"},
-    "quality_tidak lengkap": {"id": "tidak lengkap", "en": "incomplete"},
-    "quality_tidak ada data": {"id": "tidak ada data", "en": "no data"},
+    "quality_validated": {"id": "tervalidasi", "en": "validated"},
+    "quality_batch_rejected": {"id": "ada batch ditolak", "en": "a batch was rejected"},
+    "quality_not_validated": {"id": "belum divalidasi", "en": "not yet validated"},
+    "quality_warnings": {"id": "ada peringatan", "en": "warnings raised"},
+    "quality_incomplete": {"id": "tidak lengkap", "en": "incomplete"},
+    "quality_no_data": {"id": "tidak ada data", "en": "no data"},
     # Methodology
     "methodology": {"id": "Metodologi dan sumber", "en": "Methodology and sources"},
     "method_present": {

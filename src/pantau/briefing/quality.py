@@ -17,13 +17,13 @@ from pantau.registry import feeds
 
 # Overall status, worst first: the first condition that holds names the briefing's inputs.
 QUALITY_STATUSES = (
-    "mart gagal validasi",  # the latest gate-2 run of a mart suite failed a blocking check
-    "tidak ada data",  # nothing was ever loaded
-    "belum divalidasi",  # a feed's latest file is loaded but has not passed gate 1 yet
-    "ada batch ditolak",  # a feed's latest file was rejected or quarantined (marts use the last good one)
-    "ada peringatan",  # a warning-level check failed on a latest file
-    "tidak lengkap",  # a scheduled feed has sent nothing
-    "tervalidasi",  # every feed's latest file passed its checks
+    "mart_failed",  # the latest gate-2 run of a mart suite failed a blocking check
+    "no_data",  # nothing was ever loaded
+    "not_validated",  # a feed's latest file is loaded but has not passed gate 1 yet
+    "batch_rejected",  # a feed's latest file was rejected or quarantined (marts use the last good one)
+    "warnings",  # a warning-level check failed on a latest file
+    "incomplete",  # a scheduled feed has sent nothing
+    "validated",  # every feed's latest file passed its checks
 )
 
 
@@ -68,7 +68,7 @@ class FeedQuality:
 # Statuses under which the briefing's figures are not validated: the PDF is still rendered, marked
 # as such, and is never e-mailed (pantau.delivery). A rejected batch does not count: the marts
 # are built from the last accepted file, and the rejection is reported in the briefing.
-NOT_VALIDATED_STATUSES = frozenset({"mart gagal validasi", "tidak ada data", "belum divalidasi"})
+NOT_VALIDATED_STATUSES = frozenset({"mart_failed", "no_data", "not_validated"})
 
 
 HELD_BACK_STATUSES = ("rejected", "quarantined")
@@ -115,21 +115,21 @@ class QualityData:
 
 def overall_status(rows: list[FeedQuality], mart_gate: MartGate | None = None) -> str:
     if mart_gate is not None and mart_gate.failed:
-        return "mart gagal validasi"
+        return "mart_failed"
     latest = [r for r in rows if r.status != "missing"]
     if not latest:
-        return "tidak ada data"
+        return "no_data"
     if any(r.status == "loaded" for r in latest):
-        return "belum divalidasi"
+        return "not_validated"
     if any(r.status in ("rejected", "quarantined") for r in latest):
-        return "ada batch ditolak"
+        return "batch_rejected"
     if any(c.severity == "warning" for r in latest for c in r.failed_checks):
-        return "ada peringatan"
+        return "warnings"
     if mart_gate is not None and mart_gate.failed_checks:  # only warnings left: gate 2 blocks above
-        return "ada peringatan"
+        return "warnings"
     if any(r.scheduled and r.status == "missing" for r in rows):
-        return "tidak lengkap"
-    return "tervalidasi"
+        return "incomplete"
+    return "validated"
 
 
 def batch_regions(conn: psycopg.Connection) -> dict[str, set[str]] | None:
