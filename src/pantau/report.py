@@ -82,7 +82,25 @@ def status() -> dict:
             """,
             (FAILED_CHECKS_SHOWN,),
         ).fetchall()
-    return {"latest": latest, "failed_checks": failed, "freshness": freshness}
+        # Dates no one can read in each feed's latest file: loaded (a minority warns), but the cells
+        # are empty in the marts until the agency corrects them: file, column, row and value.
+        unreadable = conn.execute(
+            """
+            select l.feed, l.source_file, r.expectation_config ->> 'column', r.unexpected_count,
+                   r.unexpected_sample
+            from (
+                select distinct on (feed) feed, batch_id, source_file
+                from audit.load_ledger
+                where status <> 'quarantined'
+                order by feed, received_at desc
+            ) as l
+            join audit.batch_latest_checks as r using (batch_id)
+            where not r.success and r.severity = 'warning'
+              and r.expectation_config ->> 'measure' like 'unreadable:%%'
+            order by l.feed, (r.expectation_config ->> 'suite_index')::int
+            """
+        ).fetchall()
+    return {"latest": latest, "failed_checks": failed, "freshness": freshness, "unreadable_dates": unreadable}
 
 
 def format_status(data: dict) -> str:
@@ -100,5 +118,11 @@ def format_status(data: dict) -> str:
     if data["failed_checks"]:
         lines.append("Rejected files and the checks they failed:")
         lines.extend(f"  {feed}: {source}: {check}" for feed, source, check in data["failed_checks"])
+    if data.get("unreadable_dates"):
+        lines.append("Dates that are no real date (latest files; empty in the marts until corrected):")
+        for feed, source, column, count, sample in data["unreadable_dates"]:
+            rows = ", ".join(f"row {r.get('_row_number')}: {r.get(column)!r}" for r in sample or [])
+            more = f" and {count - len(sample or [])} more" if count and count > len(sample or []) else ""
+            lines.append(f"  {feed}: {source}: {column}: {rows}{more}")
     lines.extend(_mart_lines())
     return "\n".join(lines)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pantau import config, warehouse
+from pantau import config, report, warehouse
 from pantau.quality import validate_raw_batch
 
 from .batches import clean_rows, insert_batch
@@ -315,6 +315,16 @@ def test_gate_1_flags_each_calendar_impossible_date_with_its_row(gate):
         {"_row_number": 6, "tanggal_berakhir": "00/07/2025"},
         {"_row_number": 8, "tanggal_berakhir": "15/13/2025"},
     ]
+    # Shown where the data engineer looks, to pass on to the agency: file, column, row, value.
+    shown = report.format_status(report.status())
+    source = f"imigrasi_izin_tinggal/{batch_id}.csv"
+    assert (
+        f"imigrasi_izin_tinggal: {source}: tanggal_berakhir: row 6: '00/07/2025', row 8: '15/13/2025'"
+        in shown
+    )
+    assert (
+        f"imigrasi_izin_tinggal: {source}: tanggal_terbit: row 2: '31/02/2025', row 4: '29/02/2025'" in shown
+    )
 
 
 def test_gate_1_rejects_a_file_whose_dates_mostly_do_not_exist(gate):
