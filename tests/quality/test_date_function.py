@@ -66,10 +66,10 @@ def reference_parse_date(text: str | None) -> date | None:
     if text is None:
         return None
     value = text.strip()
-    found = _strptime(value)
-    if found is None and re.fullmatch(r"\d{5}(\.\d+)?", value):
+    if re.fullmatch(r"\d{5}(\.\d+)?", value):  # an Excel serial: its own range, not the year range
         serial = int(value.split(".")[0])
-        found = EXCEL_EPOCH + timedelta(days=serial) if 20000 <= serial <= 80000 else None
+        return EXCEL_EPOCH + timedelta(days=serial) if 20000 <= serial <= 80000 else None
+    found = _strptime(value)
     named = re.fullmatch(r"(\d{1,2})(?:\s+|-|\s*\.\s*)([a-zA-Z]+)\.?(?:\s+|-)(\d{4})", value)
     if found is None and named and named.group(2).lower() in MONTHS:
         day, month, year = named.group(1), MONTHS[named.group(2).lower()], named.group(3)

@@ -7,7 +7,7 @@
     yyyy-mm-dd (optionally followed by a time HH:MM[:SS[.ffffff]] after a space or 'T', and a
     zone 'Z' / +HH:MM / +HHMM), an Excel serial day number 20000..80000 (epoch 1899-12-30, a
     fraction of a day ignored) and Indonesian/English month names (27 Okt 2025, 27 October 2025,
-    27-Oct-2025). Years 1900..2100. Anything else is NULL, calendar-impossible dates (31/02/2025,
+    27-Oct-2025). Written years 1900..2100 (a serial has its own range). Anything else is NULL, calendar-impossible dates (31/02/2025,
     29/02/2025, 00/07/2025, 15/13/2025) and impossible times (25:00) included: the function never
     raises, so one bad cell cannot stop a build; gate 1 counts every non-empty value it reads as NULL.
 
