@@ -3,9 +3,12 @@
 -- that could mean two regions resolves to none). One warehouse may serve several provinces: this
 -- is how a briefing tells its own files from the others'. Empty until dbt has built the key
 -- table; a batch with no row here could not be placed (a briefing shows it rather than hide it).
+-- Security definer: the key table is reference data (no personal data) that every reader of the
+-- audit views may see, though only dbt and the owner of this function can read staging itself.
 create or replace function audit.region_keys()
 returns table (match_key text, region_code text)
-language plpgsql stable
+language plpgsql stable security definer
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     -- the key table is dbt's: read it only once it exists (resolved when called, not created)
