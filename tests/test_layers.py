@@ -37,10 +37,9 @@ LAYERS: list[tuple[str, ...]] = [
 # Airflow's SMTP connection (SmtpHook), the documented way operators configure mail.
 # Remote agency sources read their credentials from Airflow connections (issue 14), likewise.
 AIRFLOW_ALLOWED = ("pantau.orchestration", "pantau.delivery", "pantau.ingest.sources.connections")
-# Edges another branch removes (rules: the date function moves from pantau.quality.sql_checks into
-# the dbt project, installed by the bootstrap without importing pantau.quality). Each entry must
-# still exist: once the edge is gone, the test below fails until the entry is deleted.
-PENDING_EDGES = {("pantau.warehouse", "pantau.quality.sql_checks")}
+# Edges another branch removes. Each entry must still exist: once the edge is gone, the test below
+# fails until the entry is deleted. (Empty: the date function moved into the dbt project.)
+PENDING_EDGES: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

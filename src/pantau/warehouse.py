@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -67,36 +68,12 @@ create table if not exists audit.dq_results (
 );
 create index if not exists dq_results_batch on audit.dq_results (batch_id);
 
--- The registry's view of each feed (refreshed from feeds.yml on every bootstrap) and freshness:
--- on time until one cadence has passed since the last accepted file, late until two, then missing.
+-- The registry's view of each feed (refreshed from feeds.yml on every bootstrap).
 create table if not exists audit.feeds (
     feed            text primary key,
     agency          text not null,
     cadence_days    integer           -- null: ad hoc, never late
 );
-create or replace view audit.feed_freshness as
-with last_good as (
-    select feed, max(coalesce(validated_at, loaded_at)) as last_accepted_at
-    from audit.load_ledger
-    where status = 'accepted'
-    group by feed
-)
-select
-    feeds.feed,
-    feeds.agency,
-    feeds.cadence_days,
-    last_good.last_accepted_at,
-    case
-        when feeds.cadence_days is null then 'tepat waktu'
-        when last_good.last_accepted_at is null then 'tidak ada'
-        when now() - last_good.last_accepted_at <= make_interval(days => feeds.cadence_days)
-            then 'tepat waktu'
-        when now() - last_good.last_accepted_at <= make_interval(days => 2 * feeds.cadence_days)
-            then 'terlambat'
-        else 'tidak ada'
-    end as freshness_status
-from audit.feeds as feeds
-left join last_good using (feed);
 
 create table if not exists audit.briefings (
     briefing_id     text primary key,
@@ -117,6 +94,28 @@ alter table audit.briefings add column if not exists delivery_status text
 alter table audit.briefings add column if not exists delivery_detail text;
 alter table audit.briefings add column if not exists delivered_to text[];
 alter table audit.briefings add column if not exists delivered_at timestamptz;
+-- quality_status is a code (pantau.briefing.quality.QUALITY_STATUSES); the briefing's labels say it
+-- in words. Rows archived before it was a code carried the Indonesian words: translated once here.
+update audit.briefings set quality_status = case quality_status
+        when 'mart gagal validasi' then 'mart_failed'
+        when 'tidak ada data' then 'no_data'
+        when 'belum divalidasi' then 'not_validated'
+        when 'ada batch ditolak' then 'batch_rejected'
+        when 'ada peringatan' then 'warnings'
+        when 'tidak lengkap' then 'incomplete'
+        when 'tervalidasi' then 'validated'
+    end
+where quality_status in ('mart gagal validasi', 'tidak ada data', 'belum divalidasi', 'ada batch ditolak',
+    'ada peringatan', 'tidak lengkap', 'tervalidasi');
+do $$
+begin
+    if not exists (select from pg_constraint where conname = 'briefings_quality_status_check') then
+        alter table audit.briefings add constraint briefings_quality_status_check check (quality_status in (
+            'mart_failed', 'no_data', 'not_validated', 'batch_rejected', 'warnings', 'incomplete', 'validated'
+        ));
+    end if;
+end
+$$;
 """
 
 
@@ -160,136 +159,41 @@ create table if not exists audit.feedback (
 create index if not exists feedback_batch on audit.feedback (batch_id);
 """
 
-# The auditors' trail over the audit tables (issue 5; docs/contracts.md, "Auditor views"). Views
-# only, replaced on every bootstrap (columns may be appended, never renamed or dropped); readable
-# by pantau_auditor like every table in `audit`.
-AUDIT_VIEWS_DDL = """
--- Each batch's latest gate-1 run: how many checks ran, passed and failed, and which failed.
-create or replace view audit.batch_quality as
-with latest_run as (
-    select distinct on (batch_id) batch_id, run_id
-    from audit.dq_results
-    where batch_id is not null
-    order by batch_id, validated_at desc, result_id desc
-)
-select
-    results.batch_id,
-    results.run_id,
-    max(results.validated_at) as checked_at,
-    count(*) as checks_run,
-    count(*) filter (where results.success) as checks_passed,
-    count(*) filter (where not results.success and results.severity = 'blocking') as checks_failed_blocking,
-    count(*) filter (where not results.success and results.severity = 'warning') as checks_failed_warning,
-    array_agg(
-        results.severity || ': '
-            || coalesce(results.expectation_config ->> 'description', results.expectation)
-        order by results.severity, results.result_id
-    ) filter (where not results.success) as failed_checks
-from latest_run
-inner join audit.dq_results as results using (batch_id, run_id)
-group by results.batch_id, results.run_id;
+# The views over the audit tables (issue 5; docs/contracts.md, "Auditor views"): one .sql file
+# each under audit_views/, run in name order on every bootstrap (columns may be appended, never
+# renamed or dropped); readable by pantau_auditor like every table in `audit`.
+AUDIT_VIEWS_DIR = Path(__file__).with_name("audit_views")
 
--- From a briefing to its files and their checks. role 'used': the accepted batches the briefing
--- recorded as its inputs (input_batches), or, for a briefing that recorded none, every batch
--- accepted before it was generated. role 'held_back': every rejected or quarantined file received
--- before it was generated (whatever its region), with the checks it failed or its error code.
-create or replace view audit.briefing_trace as
-with recorded_inputs as (
-    select briefings.briefing_id, inputs.feed, batch.batch_id
-    from audit.briefings
-    cross join lateral jsonb_each(
-        case when jsonb_typeof(briefings.input_batches) = 'object' then briefings.input_batches else '{}' end
-    ) as inputs (feed, batch_ids)
-    cross join lateral jsonb_array_elements_text(
-        case when jsonb_typeof(inputs.batch_ids) = 'array' then inputs.batch_ids else '[]' end
-    ) as batch (batch_id)
-),
-traced as (
-    select briefing_id, feed, batch_id, 'used' as role
-    from recorded_inputs
-    union
-    select briefings.briefing_id, ledger.feed, ledger.batch_id, 'used'
-    from audit.briefings
-    inner join audit.load_ledger as ledger
-        on ledger.status = 'accepted'
-        and coalesce(ledger.validated_at, ledger.loaded_at, ledger.received_at) <= briefings.generated_at
-    where briefings.input_batches is null
-    union
-    select briefings.briefing_id, ledger.feed, ledger.batch_id, 'held_back'
-    from audit.briefings
-    inner join audit.load_ledger as ledger
-        on ledger.status in ('rejected', 'quarantined') and ledger.received_at <= briefings.generated_at
-)
-select
-    briefings.briefing_id,
-    briefings.region_code,
-    briefings.meeting_date,
-    briefings.data_cutoff,
-    briefings.generated_at as briefing_generated_at,
-    briefings.quality_status as briefing_quality_status,
-    briefings.pdf_sha256,
-    traced.role,
-    traced.feed,
-    feeds.agency,
-    traced.batch_id,
-    ledger.source_file,
-    ledger.file_sha256,
-    ledger.status as file_status,
-    ledger.row_count,
-    ledger.reject_count,
-    ledger.error_code,
-    ledger.received_at,
-    ledger.validated_at,
-    quality.run_id as check_run_id,
-    coalesce(quality.checks_run, 0) as checks_run,
-    coalesce(quality.checks_passed, 0) as checks_passed,
-    coalesce(quality.checks_failed_blocking, 0) as checks_failed_blocking,
-    coalesce(quality.checks_failed_warning, 0) as checks_failed_warning,
-    quality.failed_checks
-from traced
-inner join audit.briefings as briefings using (briefing_id)
-left join audit.load_ledger as ledger on ledger.batch_id = traced.batch_id
-left join audit.feeds as feeds on feeds.feed = traced.feed
-left join audit.batch_quality as quality on quality.batch_id = traced.batch_id;
 
--- Per agency (feeds.yml `agency`) and month of receipt (session time zone): files received, on
--- time, accepted, rejected, quarantined, and gate-1 checks failed (each batch's latest run). A file
--- is on time when its feed is ad hoc, when it is the feed's first, or when it arrived within the
--- feed's cadence_days of the feed's previous file.
-create or replace view audit.agency_scorecard as
-with files as (
-    select
-        ledger.batch_id,
-        ledger.feed,
-        ledger.status,
-        ledger.received_at,
-        coalesce(feeds.agency, ledger.feed) as agency,
-        feeds.cadence_days,
-        lag(ledger.received_at) over (
-            partition by ledger.feed order by ledger.received_at, ledger.batch_id
-        ) as previous_received_at
-    from audit.load_ledger as ledger
-    left join audit.feeds as feeds on feeds.feed = ledger.feed
-)
-select
-    files.agency,
-    date_trunc('month', files.received_at)::date as period_month,
-    array_agg(distinct files.feed) as feeds,
-    count(*) as files_received,
-    count(*) filter (
-        where files.cadence_days is null
-        or files.previous_received_at is null
-        or files.received_at - files.previous_received_at <= make_interval(days => files.cadence_days)
-    ) as files_on_time,
-    count(*) filter (where files.status = 'accepted') as files_accepted,
-    count(*) filter (where files.status = 'rejected') as files_rejected,
-    count(*) filter (where files.status = 'quarantined') as files_quarantined,
-    coalesce(sum(quality.checks_failed_blocking), 0)::bigint as expectations_failed,
-    coalesce(sum(quality.checks_failed_warning), 0)::bigint as warnings_failed
-from files
-left join audit.batch_quality as quality on quality.batch_id = files.batch_id
-group by files.agency, date_trunc('month', files.received_at)::date;
-"""
+# Where a feed names the kab/kota of a row, in order of preference; a value may list several
+# regions separated by ';' (research notifications).
+REGION_COLUMNS = ("kabupaten_kota", "lokasi_kerja", "lokasi")
+
+
+def batch_region_names_view() -> sql.Composed:
+    """`audit.batch_region_names` (batch_id, region_name): every region name each raw batch's rows
+    give, from the feeds in the registry. audit.batch_regions resolves them to codes, so the
+    briefing can tell one province's files from another's without reading `raw`."""
+    parts = []
+    for feed in feeds().values():
+        column = next((c for c in REGION_COLUMNS if c in feed.column_names), None)
+        if column is not None:
+            parts.append(
+                sql.SQL(
+                    "select raw_rows._batch_id as batch_id, btrim(part.name) as region_name "
+                    "from {table} as raw_rows "
+                    "cross join lateral unnest(string_to_array(raw_rows.{column}, ';')) as part (name)"
+                ).format(table=sql.Identifier("raw", feed.name), column=sql.Identifier(column))
+            )
+    if not parts:
+        parts.append(sql.SQL("select null::text as batch_id, null::text as region_name where false"))
+    return sql.SQL("create or replace view audit.batch_region_names as\n{}").format(
+        sql.SQL("\nunion\n").join(parts)
+    )
+
+
+def audit_views_sql() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(AUDIT_VIEWS_DIR.glob("*.sql")))
 
 
 # Lineage of a row COPY writes (pantau.ingest.fastcsv) comes from column defaults: the batch and
@@ -376,11 +280,6 @@ def bootstrap(dsn: str | None = None) -> None:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
         conn.execute(SOURCES_DDL)
-        conn.execute(AUDIT_VIEWS_DDL)
-        # Gate 1's date reader (audit.pantau_parse_date); imported here, pantau.quality imports this module.
-        from pantau.quality import sql_checks
-
-        sql_checks.install(conn)
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
             ensure_raw_lineage_defaults(conn, feed)
@@ -390,8 +289,47 @@ def bootstrap(dsn: str | None = None) -> None:
                 "set agency = excluded.agency, cadence_days = excluded.cadence_days",
                 (feed.name, feed.agency, feed.cadence_days),
             )
-        # Last: the grants cover the tables created above (pantau.roles).
+        conn.execute(batch_region_names_view())
+        conn.execute(audit_views_sql())
+        # The grants cover the tables created above (pantau.roles).
         roles.ensure_roles(conn)
+        # Last: the warehouse functions dbt owns, for gate 1 on a warehouse dbt has never run on.
+        install_udfs(conn)
+
+
+UDF_MACROS_DIR = config.DBT_PROJECT_DIR / "macros" / "udfs"
+_UDF_LOCK = 0x70616E746175 + 1  # serialises concurrent bootstraps installing the functions
+
+
+def udfs_sql() -> str:
+    """The SQL of dbt's on-run-start macro `install_udfs`, rendered from the dbt project's own
+    files (dbt_project/macros/udfs/): the definitions are plain Jinja, so the warehouse
+    functions have one definition whether dbt or the bootstrap installs them."""
+    import jinja2
+
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(UDF_MACROS_DIR.glob("*.sql")))
+    module = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).module
+    return str(module.install_udfs())
+
+
+def install_udfs(conn: psycopg.Connection) -> None:
+    """Install (when changed) the functions of `udfs_sql`, owned by dbt's role so a dbt run can
+    replace them after an upgrade. Serialised with other bootstraps of this database."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_UDF_LOCK,))
+        conn.execute(udfs_sql())
+        conn.execute(
+            sql.SQL(
+                "do $owner$ begin if exists (select from pg_proc as proc "
+                "inner join pg_namespace as namespace on namespace.oid = proc.pronamespace "
+                "where namespace.nspname = 'staging' "
+                "and proc.proname in ('parse_date', 'parse_date_general') "
+                "and proc.proowner <> {role}::regrole) then "
+                "alter function staging.parse_date(text) owner to {ident}; "
+                "alter function staging.parse_date_general(text) owner to {ident}; "
+                "end if; end $owner$"
+            ).format(role=sql.Literal(roles.TRANSFORMER), ident=sql.Identifier(roles.TRANSFORMER))
+        )
 
 
 @contextmanager

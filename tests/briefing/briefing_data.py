@@ -318,6 +318,24 @@ def create_region_seeds(conn: psycopg.Connection) -> None:
             [row[:4] for row in REGIONS],
         )
         cur.executemany("insert into staging.region_aliases values (%s, %s)", REGION_ALIASES)
+    # What dbt's stg_reference__region_keys builds from them (tests/dbt checks the model itself):
+    # aliases, names and codes, then bare kab/kota names that only one region has.
+    key = "nullif(regexp_replace(upper({}), '[^[:alnum:]]+', '', 'g'), '')"
+    bare = "regexp_replace(region_name, '^(Kabupaten|Kota) +', '')"
+    conn.execute(
+        "create table staging.stg_reference__region_keys as "
+        "with candidates as ("
+        f"  select {key.format('alias')} as match_key, region_code, 1 as priority from staging.region_aliases"
+        f"  union all select {key.format('region_name')}, region_code, 1 from staging.regions"
+        f"  union all select {key.format('region_code')}, region_code, 1 from staging.regions"
+        f"  union all select {key.format(bare)},"
+        "  region_code, 2 from staging.regions where region_level in ('kabupaten', 'kota')"
+        "), best as ("
+        "  select *, min(priority) over (partition by match_key) as best from candidates"
+        ") select match_key, "
+        "case when count(distinct region_code) = 1 then min(region_code) end as region_code "
+        "from best where priority = best and match_key is not null group by match_key"
+    )
 
 
 def insert_raw_pii(conn: psycopg.Connection) -> None:

@@ -135,11 +135,11 @@ def test_every_recipient_gets_it(briefing_db, inbox):
 def test_briefing_failing_the_mart_gate_is_rendered_marked_and_not_sent(briefing_db, inbox):
     _fail_mart_gate(briefing_db)
     result = render_briefing(*BANTEN, strict=True)
-    assert result.quality_status == "mart gagal validasi"
+    assert result.quality_status == "mart_failed"
     assert not result.validated
     with pytest.raises(DeliveryRefused, match="not validated") as refused:
         send_briefing(result, find_meeting(*BANTEN))
-    assert "mart gagal validasi" in refused.value.reason
+    assert "mart_failed" in refused.value.reason
     assert inbox.envelopes == []
     # Still rendered and archived, marked on every page
     pages = pdf_pages(result.path)
@@ -147,7 +147,7 @@ def test_briefing_failing_the_mart_gate_is_rendered_marked_and_not_sent(briefing
     assert has(" ".join(pages), "Jumlah mart cocok (expect_column_sum_to_be_between)")
     with psycopg.connect(briefing_db) as conn:
         (status,) = conn.execute("select quality_status from audit.briefings").fetchone()
-    assert status == "mart gagal validasi"
+    assert status == "mart_failed"
 
 
 def test_mart_gate_warning_does_not_stop_delivery(briefing_db, inbox):
@@ -158,7 +158,7 @@ def test_mart_gate_warning_does_not_stop_delivery(briefing_db, inbox):
             "('g2', 'marts__fct_findings', 'expect_column_values_to_be_in_set', 'warning', false)"
         )
     result = render_briefing(*KOTA_SERANG, strict=True)
-    assert result.validated and result.quality_status == "ada peringatan"  # a gate-2 warning: reported
+    assert result.validated and result.quality_status == "warnings"  # a gate-2 warning: reported
     send_briefing(result, find_meeting(*KOTA_SERANG))
     assert [e.rcpt_tos for e in inbox.envelopes] == [["kesbangpol@serangkota.example"]]
 
@@ -204,7 +204,7 @@ def test_dag_task_delivers_only_when_asked(briefing_db, inbox):
     _fail_mart_gate(briefing_db)
     (refused,) = pipeline.render_due_briefings(params, None, deliver=True)
     assert refused["delivery"].startswith("refused: its inputs are not validated")
-    assert refused["quality_status"] == "mart gagal validasi"
+    assert refused["quality_status"] == "mart_failed"
     assert len(inbox.envelopes) == 1  # nothing more was sent
     status, detail, recipients, delivered = _delivery_record(briefing_db)
     assert (status, recipients, delivered) == ("refused", None, False)

@@ -83,15 +83,15 @@ def _feed(status: str, *, scheduled: bool = True, checks=()) -> FeedQuality:
 @pytest.mark.parametrize(
     ("feeds", "expected"),
     [
-        ([], "tidak ada data"),
-        ([_feed("missing")], "tidak ada data"),
-        ([_feed("accepted"), _feed("missing", scheduled=False)], "tervalidasi"),
-        ([_feed("accepted"), _feed("missing")], "tidak lengkap"),
-        ([_feed("accepted", checks=[FailedCheck("e", "c", "warning", 1)])], "ada peringatan"),
-        ([_feed("accepted"), _feed("loaded")], "belum divalidasi"),
-        ([_feed("accepted"), _feed("quarantined"), _feed("loaded")], "belum divalidasi"),
-        ([_feed("accepted"), _feed("quarantined")], "ada batch ditolak"),
-        ([_feed("rejected", checks=[FailedCheck("e", "c", "blocking", 3)])], "ada batch ditolak"),
+        ([], "no_data"),
+        ([_feed("missing")], "no_data"),
+        ([_feed("accepted"), _feed("missing", scheduled=False)], "validated"),
+        ([_feed("accepted"), _feed("missing")], "incomplete"),
+        ([_feed("accepted", checks=[FailedCheck("e", "c", "warning", 1)])], "warnings"),
+        ([_feed("accepted"), _feed("loaded")], "not_validated"),
+        ([_feed("accepted"), _feed("quarantined"), _feed("loaded")], "not_validated"),
+        ([_feed("accepted"), _feed("quarantined")], "batch_rejected"),
+        ([_feed("rejected", checks=[FailedCheck("e", "c", "blocking", 3)])], "batch_rejected"),
     ],
 )
 def test_overall_quality_status(feeds, expected):
@@ -103,12 +103,12 @@ def test_mart_gate_decides_validation():
     feeds = [_feed("accepted")]
     failed = MartGate(["marts__x"], [("marts__x", FailedCheck("e", None, "blocking", 1))])
     warned = MartGate(["marts__x"], [("marts__x", FailedCheck("e", None, "warning", 1))])
-    assert overall_status(feeds, failed) == "mart gagal validasi"
-    assert overall_status([_feed("rejected")], failed) == "mart gagal validasi"
-    assert overall_status(feeds, warned) == "ada peringatan"
-    assert overall_status(feeds, MartGate(["marts__x"])) == "tervalidasi"
+    assert overall_status(feeds, failed) == "mart_failed"
+    assert overall_status([_feed("rejected")], failed) == "mart_failed"
+    assert overall_status(feeds, warned) == "warnings"
+    assert overall_status(feeds, MartGate(["marts__x"])) == "validated"
     assert [s for s in QUALITY_STATUSES if not is_validated(s)] == [
-        "mart gagal validasi",
-        "tidak ada data",
-        "belum divalidasi",
+        "mart_failed",
+        "no_data",
+        "not_validated",
     ]

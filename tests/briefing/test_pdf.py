@@ -125,7 +125,7 @@ def _empty_inputs(region: Region) -> tuple[MartData, QualityData]:
     )
     quality = QualityData(
         feeds=[FeedQuality("imigrasi_apoa", "Kantor Imigrasi (APOA)", True)],
-        status="tidak ada data",
+        status="no_data",
         input_batches={},
     )
     return marts, quality

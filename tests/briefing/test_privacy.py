@@ -260,7 +260,7 @@ def test_real_mart_gate_decides_delivery(built):
     dsn = built["dsn"]
     assert all(r["accepted"] for r in validate_marts(dsn=dsn).values())
     good = render_briefing(*BANTEN, strict=True)
-    assert good.validated and good.quality_status != "mart gagal validasi"
+    assert good.validated and good.quality_status != "mart_failed"
     tamper = (
         "update marts.fct_foreigners_present set foreigner_count = foreigner_count {} 1 "
         "where ctid = (select min(ctid) from marts.fct_foreigners_present)"
@@ -271,7 +271,7 @@ def test_real_mart_gate_decides_delivery(built):
         results = validate_marts(dsn=dsn)
         assert not results["marts__fct_foreigners_present"]["accepted"]
         bad = render_briefing(*BANTEN, strict=True)
-        assert bad.quality_status == "mart gagal validasi" and not bad.validated
+        assert bad.quality_status == "mart_failed" and not bad.validated
         text = pdf_text(bad.path)
         assert has(text, "TERBATAS · BELUM TERVALIDASI")
         assert has(text, "Pemeriksaan mart (gerbang 2) Gagal pemeriksaan memblokir")

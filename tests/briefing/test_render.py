@@ -135,7 +135,7 @@ def test_archive_row_matches_file(banten, briefing_db):
     assert path == str(banten.path.resolve())
     assert sha == on_disk
     assert cutoff == date(2025, 10, 27) == banten.data_cutoff
-    assert status == banten.quality_status == "ada batch ditolak"
+    assert status == banten.quality_status == "batch_rejected"
     assert batches["imigrasi_izin_tinggal"] == ["b-izin-1", "b-izin-2"]
     assert "b-tka-2" not in batches["disnaker_tka"]
 
@@ -249,9 +249,9 @@ def test_other_province_sees_only_its_own(briefing_db):
 
 
 def test_files_without_region_seeds_count_everywhere(briefing_db):
-    """Before dbt has loaded the seeds, no file can be placed: all of them are shown."""
+    """Before dbt has built its region key table, no file can be placed: all of them are shown."""
     with psycopg.connect(briefing_db) as conn:
-        conn.execute("drop table staging.region_aliases")
+        conn.execute("drop table staging.stg_reference__region_keys")
     text = pdf_text(render_briefing(*BANTEN, strict=True).path)
     assert has(text, "imigrasi_izin_tinggal izin_62_2025-10.csv")
 
@@ -267,7 +267,7 @@ def test_all_feeds_accepted_is_tervalidasi(briefing_db):
                 (f"b-{feed}-late", feed, feed),
             )
     result = render_briefing(*BANTEN, strict=True)
-    assert result.quality_status == "tervalidasi"
+    assert result.quality_status == "validated"
     text = pdf_text(result.path)
     assert has(text, "Status kualitas data masukan: tervalidasi")
     assert not has(text, "ditolak 215")

@@ -242,3 +242,59 @@ def test_build_fails_clearly_without_pii_key(warehouse_db: str, tool_env: None, 
     assert "PANTAU_PII_KEY is missing" in result.stdout
     # Nothing downstream of the hashed staging models was built.
     assert _rows(warehouse_db, "select to_regclass('marts.fct_findings')") == [(None,)]
+
+
+def test_dbt_installs_the_date_function_and_staging_reads_dates_with_it(
+    loaded_warehouse: str, tmp_path: Path
+) -> None:
+    """On a warehouse without the date function, dbt's on-run-start installs it (the same SQL the
+    bootstrap installs), and staging's dates are exactly what it reads: calendar-impossible dates
+    are NULL there, as gate 1 reports them (tests/quality/test_date_function.py)."""
+    with psycopg.connect(loaded_warehouse, autocommit=True) as conn:
+        conn.execute("drop function staging.parse_date(text)")
+        conn.execute("drop function staging.parse_date_general(text)")
+        raw_rows.insert_ledger(conn, {"b-polri-dates": ("polri_laporan", "accepted", "2025-10-26 10:00+07")})
+        days = [
+            "31/02/2025",
+            "29/02/2025",
+            "00/07/2025",
+            "15/13/2025",
+            "32/01/2025 10:15:00",
+            "28/02/2025 10:15",
+        ]
+        for number, day in enumerate(days, start=1):
+            report = f"LP/D{number}"
+            conn.execute(
+                "insert into raw.polri_laporan (no_laporan, tanggal, jenis, kabupaten_kota, kewarganegaraan,"
+                " _batch_id, _source_file, _row_number) values (%s, %s, 'STM', 'Kab. Lebak', 'Japan',"
+                " 'b-polri-dates', 'polri_laporan/b-polri-dates.csv', %s)",
+                (report, day, number),
+            )
+    build(tmp_path, "build", "--select", "+stg_polri__police_reports", "--exclude", "resource_type:test")
+    staged = dict(
+        _rows(
+            loaded_warehouse,
+            "select police_report_number, report_date::text from staging.stg_polri__police_reports"
+            " where police_report_number like 'LP/D%%'",
+        )
+    )
+    assert staged == {
+        "LP/D1": None,
+        "LP/D2": None,
+        "LP/D3": None,
+        "LP/D4": None,
+        "LP/D5": None,
+        "LP/D6": "2025-02-28",
+    }
+    disagreeing = _rows(
+        loaded_warehouse,
+        "select raw_rows.no_laporan from raw.polri_laporan as raw_rows"
+        " inner join staging.stg_polri__police_reports as staged"
+        " on staged.police_report_number = upper(btrim(raw_rows.no_laporan))"
+        " where staged.report_date is distinct from staging.parse_date(raw_rows.tanggal)",
+    )
+    assert disagreeing == []
+    owner = _rows(
+        loaded_warehouse, "select proowner::regrole::text from pg_proc where proname = 'parse_date'"
+    )
+    assert owner == [("postgres",)] or owner == [("pantau_transformer",)]

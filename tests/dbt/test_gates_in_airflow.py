@@ -136,4 +136,4 @@ def test_blocking_gate2_failure_stops_the_marts_asset_and_the_briefing(warehouse
             "select quality_status, delivery_status from audit.briefings "
             "where briefing_id = 'briefing_36.73_2025-10-28_id'"
         ).fetchone()
-    assert (quality, delivery) == ("mart gagal validasi", "refused")
+    assert (quality, delivery) == ("mart_failed", "refused")

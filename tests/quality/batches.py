@@ -209,7 +209,7 @@ def break_rows(feed: str, expectation: ExpectationSpec) -> list[dict[str, Any]]:
         rows[2][kwargs["column"]] = None
         return rows
     if expectation.type == "expect_column_values_to_match_regex":
-        # More than `mostly` of the values in a shape no accepted format has.
+        # More than `mostly` of the values in a shape the pattern does not accept.
         for row in rows[: len(rows) - int(len(rows) * float(kwargs.get("mostly", 1.0))) + 1]:
             row[kwargs["column"]] = "?? tidak jelas ??"
         return rows
@@ -232,7 +232,9 @@ def break_rows(feed: str, expectation: ExpectationSpec) -> list[dict[str, Any]]:
             "country_unresolved": "Negeri Antah Berantah",
             "date_in_future": "01/01/2099",
             "end_before_start": "01/01/1999",  # every clean start date is later
-        }[kwargs["measure"]]
+        }.get(kwargs["measure"])
+        if kwargs["measure"].startswith("unreadable:"):
+            wrong = "31/02/2025"  # a date's shape, no such day: the date function reads NULL
         for row in rows[: len(rows) - int(len(rows) * float(kwargs.get("mostly", 1.0))) + 1]:
             row[kwargs["column"]] = wrong
         return rows

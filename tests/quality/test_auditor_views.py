@@ -51,8 +51,8 @@ def trail(gate):
         conn.execute(
             "insert into audit.briefings (briefing_id, region_code, meeting_date, pdf_path, pdf_sha256, "
             "data_cutoff, quality_status, input_batches) values "
-            "('brief-recorded', '36', '2025-10-27', 'a.pdf', 'pdf-sha-1', '2025-10-26', 'tervalidasi', %s), "
-            "('brief-unrecorded', '36', '2025-10-27', 'b.pdf', 'pdf-sha-2', '2025-10-26', 'tervalidasi', "
+            "('brief-recorded', '36', '2025-10-27', 'a.pdf', 'pdf-sha-1', '2025-10-26', 'validated', %s), "
+            "('brief-unrecorded', '36', '2025-10-27', 'b.pdf', 'pdf-sha-2', '2025-10-26', 'validated', "
             "null)",
             (json.dumps({FEED: [good_1]}),),
         )
@@ -85,7 +85,7 @@ def test_a_briefing_is_traced_to_the_files_it_used_and_their_checks(trail):
     assert row["checks_run"] == row["checks_passed"] == trail["checks"]
     assert row["checks_failed_blocking"] == 0 and row["failed_checks"] is None
     assert row["check_run_id"].startswith(f"gate1__{FEED}__{good_1}__")
-    assert row["pdf_sha256"] == "pdf-sha-1" and row["briefing_quality_status"] == "tervalidasi"
+    assert row["pdf_sha256"] == "pdf-sha-1" and row["briefing_quality_status"] == "validated"
 
 
 def test_held_back_files_show_the_checks_they_failed_or_why_they_were_quarantined(trail):

@@ -44,7 +44,7 @@ def _results(dsn: str, batch_id: str) -> dict[str, tuple]:
 def test_parse_date_reads_what_dbt_reads(gate, text, expected):
     dsn, _ = gate
     with psycopg.connect(dsn) as conn:
-        value = conn.execute("select audit.pantau_parse_date(%s)::text", (text,)).fetchone()[0]
+        value = conn.execute("select staging.parse_date(%s)::text", (text,)).fetchone()[0]
     assert value == expected
 
 

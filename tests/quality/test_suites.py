@@ -75,50 +75,45 @@ def test_key_checks_sort_bytes_and_skip_the_comparison_when_no_key_repeats(feed)
 
 
 @pytest.mark.parametrize("feed", FEEDS)
-def test_every_date_column_is_checked_against_the_accepted_formats(feed):
+def test_every_date_column_is_checked_through_the_date_function(feed):
+    """Each date column has a check counting the values the warehouse's date function reads as
+    NULL (blocking when most fail, for required columns; a warning for any), with row samples.
+    What the function accepts is tested against the function itself (test_date_function.py)."""
     spec = feeds()[feed]
     suite = load_suite(spec.suite)
     dates = {c for c in spec.column_names if c.startswith(("tanggal", "berlaku", "waktu"))}
-    checked = {e.kwargs["column"] for e in suite.expectations if e.kwargs.get("regex") == _date_regex(feed)}
-    assert checked == dates
+    unreadable = [e for e in suite.expectations if str(e.kwargs.get("measure", "")).startswith("unreadable:")]
+    assert {e.kwargs["column"] for e in unreadable} == dates
+    for entry in unreadable:
+        column = entry.kwargs["column"]
+        assert entry.kwargs["measure"] == f"unreadable:{column}"
+        assert "staging.parse_date" in entry.kwargs["check_query"]
+        assert (
+            "staging.parse_date" in entry.kwargs["rows_query"] and "_row_number" in entry.kwargs["rows_query"]
+        )
+    warnings = {
+        e.kwargs["column"] for e in unreadable if e.severity == "warning" and "mostly" not in e.kwargs
+    }
+    assert warnings == dates  # any unreadable date is reported
+    blocking = {e.kwargs["column"] for e in unreadable if e.severity == "blocking"}
+    assert blocking == dates & set(spec.required_columns)
+    assert all(e.kwargs["mostly"] <= 0.5 for e in unreadable if e.severity == "blocking")
 
 
-def _date_regex(feed: str) -> str:
-    data = yaml.safe_load(load_suite(feeds()[feed].suite).path.read_text(encoding="utf-8"))
-    return data["patterns"]["date"]
+# Anything that reads a date on its own instead of calling the warehouse's date function.
+_OWN_DATE_RULE = re.compile(
+    r"make_date\(|to_date\(|\\d\{1,2\}\[/|\[0-9\]\{1,2\}\[/|function\s+\S*parse_date", re.I
+)
 
 
-def test_all_suites_share_one_date_pattern():
-    assert len({_date_regex(feed) for feed in FEEDS}) == 1
-
-
-# Formats of docs/contracts.md, as agencies send them (with stray spaces and times).
-ACCEPTED_DATES = [
-    "27/10/2025",
-    "7/3/2025",
-    "27-10-2025",
-    "2025-10-27",
-    "27.10.2025",
-    "45957",
-    "45957.5",
-    "27 Okt 2025",
-    "27 October 2025",
-    "27-Oct-2025",
-    " 27/10/2025  ",
-    "2025-10-27 14:03:22",
-    "27/10/2025 14:03",
-]
-REJECTED_DATES = ["", "-", "belum ada", "2025", "10/2025", "27 10", "N/A", "31/12/25", "tanggal 27/10/2025"]
-
-
-@pytest.mark.parametrize("value", ACCEPTED_DATES)
-def test_date_pattern_accepts_contract_formats(value):
-    assert re.search(_date_regex(FEEDS[0]), value), value
-
-
-@pytest.mark.parametrize("value", REJECTED_DATES)
-def test_date_pattern_rejects_non_dates(value):
-    assert not re.search(_date_regex(FEEDS[0]), value), value
+def test_no_suite_reads_dates_on_its_own():
+    """One date rule: suites call the date function (through pantau.quality.sql_checks), they do
+    not carry a date pattern of their own (the regex once pasted into all seven raw suites)."""
+    for path in config.EXPECTATIONS_DIR.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        assert not _OWN_DATE_RULE.search(text), path.name
+        data = yaml.safe_load(text)
+        assert "date" not in (data.get("patterns") or {}), path.name
 
 
 def _regex(feed: str, column: str) -> str:

@@ -1,4 +1,4 @@
-"""Freshness and quality of each feed, from `audit.load_ledger` and `audit.dq_results`.
+"""Freshness and quality of each feed, from the audit tables and views (never `raw`).
 
 The briefing shows each feed's latest file (what the meeting's figures rest on) and sums the
 inputs up in one status word that is also archived in `audit.briefings.quality_status`.
@@ -7,30 +7,23 @@ inputs up in one status word that is also archived in `audit.briefings.quality_s
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg import sql
 
-from pantau.briefing.scorecard import (
-    AgencyScore,
-    FeedFreshness,
-    feed_cadences,
-    freshness_status,
-)
+from pantau.briefing.scorecard import AgencyScore, FeedFreshness
 from pantau.registry import feeds
 
 # Overall status, worst first: the first condition that holds names the briefing's inputs.
 QUALITY_STATUSES = (
-    "mart gagal validasi",  # the latest gate-2 run of a mart suite failed a blocking check
-    "tidak ada data",  # nothing was ever loaded
-    "belum divalidasi",  # a feed's latest file is loaded but has not passed gate 1 yet
-    "ada batch ditolak",  # a feed's latest file was rejected or quarantined (marts use the last good one)
-    "ada peringatan",  # a warning-level check failed on a latest file
-    "tidak lengkap",  # a scheduled feed has sent nothing
-    "tervalidasi",  # every feed's latest file passed its checks
+    "mart_failed",  # the latest gate-2 run of a mart suite failed a blocking check
+    "no_data",  # nothing was ever loaded
+    "not_validated",  # a feed's latest file is loaded but has not passed gate 1 yet
+    "batch_rejected",  # a feed's latest file was rejected or quarantined (marts use the last good one)
+    "warnings",  # a warning-level check failed on a latest file
+    "incomplete",  # a scheduled feed has sent nothing
+    "validated",  # every feed's latest file passed its checks
 )
 
 
@@ -75,7 +68,7 @@ class FeedQuality:
 # Statuses under which the briefing's figures are not validated: the PDF is still rendered, marked
 # as such, and is never e-mailed (pantau.delivery). A rejected batch does not count: the marts
 # are built from the last accepted file, and the rejection is reported in the briefing.
-NOT_VALIDATED_STATUSES = frozenset({"mart gagal validasi", "tidak ada data", "belum divalidasi"})
+NOT_VALIDATED_STATUSES = frozenset({"mart_failed", "no_data", "not_validated"})
 
 
 HELD_BACK_STATUSES = ("rejected", "quarantined")
@@ -122,64 +115,34 @@ class QualityData:
 
 def overall_status(rows: list[FeedQuality], mart_gate: MartGate | None = None) -> str:
     if mart_gate is not None and mart_gate.failed:
-        return "mart gagal validasi"
+        return "mart_failed"
     latest = [r for r in rows if r.status != "missing"]
     if not latest:
-        return "tidak ada data"
+        return "no_data"
     if any(r.status == "loaded" for r in latest):
-        return "belum divalidasi"
+        return "not_validated"
     if any(r.status in ("rejected", "quarantined") for r in latest):
-        return "ada batch ditolak"
+        return "batch_rejected"
     if any(c.severity == "warning" for r in latest for c in r.failed_checks):
-        return "ada peringatan"
+        return "warnings"
     if mart_gate is not None and mart_gate.failed_checks:  # only warnings left: gate 2 blocks above
-        return "ada peringatan"
+        return "warnings"
     if any(r.scheduled and r.status == "missing" for r in rows):
-        return "tidak lengkap"
-    return "tervalidasi"
-
-
-# Where a feed names the kab/kota of a row, in order of preference. A value may list several
-# regions separated by ';' (research notifications).
-REGION_COLUMNS = ("kabupaten_kota", "lokasi_kerja", "lokasi")
-
-# The matching key of dbt staging (macro normalise_text_key): upper case, letters and digits only.
-_KEY = "nullif(regexp_replace(upper(({expr})::text), '[^[:alnum:]]+', '', 'g'), '')"
-
-
-def _table_exists(conn: psycopg.Connection, qualified: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+        return "incomplete"
+    return "validated"
 
 
 def batch_regions(conn: psycopg.Connection) -> dict[str, set[str]] | None:
-    """The region codes each loaded batch's rows name, resolved like dbt staging does.
-
-    One warehouse may serve several provinces; this is how a briefing tells its own files from
-    the others'. None when the region seeds are not loaded yet (then every file counts).
-    """
-    if not (_table_exists(conn, "staging.region_aliases") and _table_exists(conn, "staging.regions")):
+    """The region codes each loaded batch's rows name (the audit view `audit.batch_regions`,
+    resolved with dbt's region key table). One warehouse may serve several provinces; this is
+    how a briefing tells its own files from the others'. None while dbt has not built the key
+    table (then every file counts)."""
+    built = conn.execute("select to_regclass('staging.stg_reference__region_keys') is not null").fetchone()[0]
+    if not built:
         return None
-    keys = (
-        f"select {_KEY.format(expr='alias')} as key, region_code from staging.region_aliases "
-        f"union select {_KEY.format(expr='region_name')}, region_code from staging.regions "
-        f"union select {_KEY.format(expr='region_code')}, region_code from staging.regions"
-    )
     found: dict[str, set[str]] = {}
-    for feed in feeds().values():
-        column = next((c for c in REGION_COLUMNS if c in feed.column_names), None)
-        if column is None or not _table_exists(conn, feed.raw_table):
-            continue
-        query = sql.SQL(
-            "with named as ("
-            "  select distinct raw_rows._batch_id, btrim(part.name) as name"
-            "  from {table} as raw_rows"
-            "  cross join lateral unnest(string_to_array(raw_rows.{column}, ';')) as part (name)"
-            "), region_keys as (" + keys + ") "
-            "select distinct named._batch_id, region_keys.region_code "
-            "from named inner join region_keys on region_keys.key = " + _KEY.format(expr="named.name")
-        ).format(table=sql.Identifier("raw", feed.name), column=sql.Identifier(column))
-        for batch_id, region_code in conn.execute(query):
-            found.setdefault(batch_id, set()).add(region_code)
+    for batch_id, region_code in conn.execute("select batch_id, region_code from audit.batch_regions"):
+        found.setdefault(batch_id, set()).add(region_code)
     return found
 
 
@@ -264,22 +227,16 @@ def load_quality(
 
 
 def failed_checks(conn: psycopg.Connection, batch_ids: list[str]) -> list[tuple[str, FailedCheck]]:
-    """(batch_id, check) for every check that failed in each batch's latest validation run, in
-    suite order. Latest run, not latest result per expectation type: one column may carry the same
-    type twice (a blocking check with `mostly` and a warning without; docs/contracts.md)."""
+    """(batch_id, check) for every check that failed in each batch's latest validation run
+    (audit.batch_latest_checks), in suite order. Latest run, not latest result per expectation
+    type: one column may carry the same type twice (a blocking check with `mostly` and a warning
+    without; docs/contracts.md)."""
     rows = conn.execute(
         """
-        with latest_run as (
-            select distinct on (batch_id) batch_id, run_id
-            from audit.dq_results
-            where batch_id = any(%s)
-            order by batch_id, validated_at desc, result_id desc
-        )
         select results.batch_id, results.expectation, results.expectation_config ->> 'column',
                results.severity, results.unexpected_count, results.expectation_config ->> 'description'
-        from latest_run
-        inner join audit.dq_results as results using (batch_id, run_id)
-        where not results.success
+        from audit.batch_latest_checks as results
+        where results.batch_id = any(%s) and not results.success
         order by results.batch_id, results.severity,
                  (results.expectation_config ->> 'suite_index')::int nulls last, results.expectation
         """,
@@ -295,37 +252,53 @@ def _freshness_and_scorecard(
     as_of: datetime | None,
     period_start: datetime | None,
 ) -> tuple[list[FeedFreshness], list[AgencyScore]]:
+    """Each feed's freshness and each agency's scorecard over the briefing's files (`ledger`),
+    from the audit views `audit.file_scorecard` and `audit.freshness_status`: the rules
+    `audit.agency_scorecard` and `pantau status` use, applied to this region's files."""
     as_of = as_of or datetime.now(UTC)
-    cadences = feed_cadences(conn)
+    batch_ids = [entry[1] for entry in ledger]
     registry = feeds()
     freshness: dict[str, FeedFreshness] = {}
-    for row in feed_rows:
-        agency, cadence = cadences.get(
-            row.feed,
-            (row.agency, registry[row.feed].cadence_days if row.feed in registry else None),
-        )
-        freshness[row.feed] = FeedFreshness(row.feed, agency, cadence)
-    for feed, _batch, _file, status, *_rest, accepted_at in ledger:
-        entry = freshness.get(feed)
-        # A file accepted after the cut-off (a replay) is in the marts too: it counts as fresh.
-        if entry is not None and status == "accepted":
-            entry.last_accepted_at = max(filter(None, (entry.last_accepted_at, accepted_at)))
-    for entry in freshness.values():
-        entry.status = freshness_status(entry.cadence_days, entry.last_accepted_at, as_of)
+    for feed, agency, cadence, last_accepted_at, status in conn.execute(
+        """
+        select feeds.feed, feeds.agency, feeds.cadence_days, files.last_accepted_at,
+               audit.freshness_status(feeds.cadence_days, files.last_accepted_at, %(as_of)s)
+        from audit.feeds as feeds
+        left join (
+            select feed, max(accepted_at) as last_accepted_at
+            from audit.file_scorecard
+            where batch_id = any(%(batches)s) and status = 'accepted'
+            group by feed
+        ) as files using (feed)
+        """,
+        {"as_of": as_of, "batches": batch_ids},
+    ).fetchall():
+        freshness[feed] = FeedFreshness(feed, agency, cadence, last_accepted_at, status)
+    for row in feed_rows:  # feeds the warehouse has not registered yet (a registry ahead of it)
+        if row.feed not in freshness:
+            cadence = registry[row.feed].cadence_days if row.feed in registry else None
+            freshness[row.feed] = FeedFreshness(row.feed, row.agency, cadence, None, "tidak ada")
+    position = {row.feed: index for index, row in enumerate(feed_rows)}
+    ordered = sorted(freshness.values(), key=lambda f: (position.get(f.feed, len(position)), f.feed))
 
-    in_period = [e for e in ledger if period_start is None or e[6] > period_start]
-    checks: dict[str, Counter] = {}
-    for batch_id, check in failed_checks(conn, [e[1] for e in in_period]):
-        checks.setdefault(batch_id, Counter())[check.severity] += 1
     scores: dict[str, AgencyScore] = {}
-    for entry in freshness.values():
+    for entry in ordered:
         score = scores.setdefault(entry.agency, AgencyScore(entry.agency))
         score.feeds.append(entry.feed)
         if entry.cadence_days is not None:
             score.feeds_scheduled += 1
             score.feeds_on_time += entry.status == "tepat waktu"
-    for feed, batch_id, _file, status, row_count, reject_count, *_rest in in_period:
-        agency = freshness[feed].agency if feed in freshness else feed
+    in_period = [e[1] for e in ledger if period_start is None or e[6] > period_start]
+    for feed, agency, status, row_count, reject_count, failed_blocking, failed_warning in conn.execute(
+        """
+        select feed, agency, status, row_count, reject_count, checks_failed_blocking, checks_failed_warning
+        from audit.file_scorecard
+        where batch_id = any(%s)
+        order by received_at, batch_id
+        """,
+        (in_period,),
+    ).fetchall():
+        agency = freshness[feed].agency if feed in freshness else agency
         score = scores.setdefault(agency, AgencyScore(agency, [feed]))
         score.files += 1
         score.rows += row_count or 0
@@ -336,10 +309,9 @@ def _freshness_and_scorecard(
             score.rejected += 1
         else:
             score.pending += 1
-        failed = checks.get(batch_id, Counter())
-        score.failed_blocking += failed["blocking"]
-        score.failed_warning += failed["warning"]
-    return list(freshness.values()), sorted(scores.values(), key=lambda s: s.agency)
+        score.failed_blocking += failed_blocking
+        score.failed_warning += failed_warning
+    return ordered, sorted(scores.values(), key=lambda s: s.agency)
 
 
 MART_SUITE_PREFIX = "marts__"

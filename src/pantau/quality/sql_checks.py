@@ -1,10 +1,10 @@
-"""SQL the gate-1 checks share: a date parser in the warehouse and reference fragments for queries.
+"""SQL the gate-1 checks share: dates read by the warehouse's one date function, and reference
+fragments for queries.
 
-`audit.pantau_parse_date(text)` reads a date exactly as dbt's `parse_date` macro does
-(dbt_project/macros/parse_date.sql, docs/contracts.md "Normalisation rules"): NULL for anything
-else, impossible dates and years outside 1900..2100 included. It is a function so that the checks
-stay readable; they call it once per distinct value, never per row. `pantau.warehouse.bootstrap`
-creates it (in `audit`, which the loader that runs gate 1 can use).
+Dates are read by `staging.parse_date(text)`, the function dbt's staging reads them with (defined
+once in dbt_project/macros/udfs/parse_date_udf.sql; installed by dbt's on-run-start and by
+`pantau.warehouse.bootstrap`): NULL for anything else, impossible dates and years outside
+1900..2100 included. The checks call it once per distinct value, never per row.
 
 Check queries (`expect_query_check_to_pass`, see `gx_expectations`) may name these fragments,
 expanded when a suite is read (`expand`):
@@ -16,6 +16,8 @@ expanded when a suite is read (`expand`):
   `staging.country_aliases` / `staging.countries`; keys claimed by two countries are dropped;
 - `{passport_patterns}`: (country_code, pattern) from `passport_patterns.csv` beside this file;
 - `{text_key:<expr>}`: dbt's normalise_text_key (upper case, letters and digits only);
+- `{unreadable_date:<expr>}`: true when the value is written but `staging.parse_date` reads NULL;
+- `{date_measures:birth=<col>;start=<col>;end=<col>}`: the date check query (see `date_measures`);
 - `{feed}`: the suite's feed name as a SQL string literal.
 """
 
@@ -28,90 +30,79 @@ from pathlib import Path
 
 PASSPORT_PATTERNS_FILE = Path(__file__).with_name("passport_patterns.csv")
 
-PARSE_DATE_DDL = r"""
-create or replace function audit.pantau_parse_date(raw text) returns date
-language plpgsql immutable parallel safe as $fn$
--- Same formats and same NULLs as dbt's parse_date macro (gate 1 judges what dbt will read).
-declare
-    value text := btrim(raw);
-    m text[];
-    y int;
-    mo int;
-    d int;
-begin
-    if value is null or value = '' then
-        return null;
-    end if;
-    -- fast paths for the formats nearly every file uses, as in the macro
-    if value ~ '^\d\d[/.-]\d\d[/.-]\d{4}$' and substr(value, 3, 1) = substr(value, 6, 1) then
-        y := substr(value, 7, 4); mo := substr(value, 4, 2); d := substr(value, 1, 2);
-    elsif value ~ '^\d{4}-\d\d-\d\d$' then
-        y := substr(value, 1, 4); mo := substr(value, 6, 2); d := substr(value, 9, 2);
-    elsif value ~ '^\d{5}$' then
-        return case when value::int between 20000 and 80000 then date '1899-12-30' + value::int end;
-    else
-        m := regexp_match(value, '^(\d{4})-(\d{1,2})-(\d{1,2})'
-            || '(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$');
-    end if;
-    if y is not null then
-        null;
-    elsif m is not null then
-        y := m[1]; mo := m[2]; d := m[3];
-    else
-        m := regexp_match(value, '^(\d{1,2})([/.-])(\d{1,2})([/.-])(\d{4})'
-            || '(?:,?\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$');
-        if m is not null then
-            if m[2] <> m[4] then
-                return null;
-            end if;
-            y := m[5]; mo := m[3]; d := m[1];
-        else
-            m := regexp_match(value, '^(\d{5})(?:\.\d+)?$');
-            if m is not null then
-                if m[1]::int between 20000 and 80000 then
-                    return date '1899-12-30' + m[1]::int;
-                end if;
-                return null;
-            end if;
-            m := regexp_match(lower(value), '^(\d{1,2})(?:\s+|-|\s*\.\s*)([a-z]+)\.?(?:\s+|-)(\d{4})$');
-            if m is null then
-                return null;
-            end if;
-            mo := case m[2]
-                when 'jan' then 1 when 'januari' then 1 when 'january' then 1
-                when 'feb' then 2 when 'peb' then 2 when 'februari' then 2 when 'pebruari' then 2
-                when 'february' then 2
-                when 'mar' then 3 when 'maret' then 3 when 'march' then 3
-                when 'apr' then 4 when 'april' then 4
-                when 'mei' then 5 when 'may' then 5
-                when 'jun' then 6 when 'juni' then 6 when 'june' then 6
-                when 'jul' then 7 when 'juli' then 7 when 'july' then 7
-                when 'agu' then 8 when 'agt' then 8 when 'ags' then 8 when 'agus' then 8
-                when 'agustus' then 8 when 'aug' then 8 when 'august' then 8
-                when 'sep' then 9 when 'sept' then 9 when 'september' then 9
-                when 'okt' then 10 when 'oct' then 10 when 'oktober' then 10 when 'october' then 10
-                when 'nov' then 11 when 'nop' then 11 when 'november' then 11 when 'nopember' then 11
-                when 'des' then 12 when 'dec' then 12 when 'desember' then 12 when 'december' then 12
-            end;
-            if mo is null then
-                return null;
-            end if;
-            y := m[3]; d := m[1];
-        end if;
-    end if;
-    if y not between 1900 and 2100 or mo not between 1 and 12 or d < 1
-        or d > extract(day from make_date(y, mo, 1) + interval '1 month' - interval '1 day') then
-        return null;
-    end if;
-    return make_date(y, mo, d);
-end
-$fn$;
-"""
+# The warehouse's one date reader (dbt_project/macros/udfs/parse_date_udf.sql): dbt's parse_date
+# macro calls it in staging, gate 1 here; dbt's on-run-start and pantau.warehouse.bootstrap install it.
+PARSE_DATE = "staging.parse_date"
 
 
-def install(conn) -> None:
-    """Create (or replace) the SQL functions gate 1 uses; called by `pantau.warehouse.bootstrap`."""
-    conn.execute(PARSE_DATE_DDL)
+def unreadable_date(expr: str) -> str:
+    """True for a value that is written (not empty after trimming) but is no date the warehouse reads."""
+    return f"(nullif(btrim(({expr})::text), '') is not null and {PARSE_DATE}(({expr})::text) is null)"
+
+
+def date_measures(birth: str | None, start: str, end: str | None) -> str:
+    """The date check query of a raw suite (`{date_measures:birth=..;start=..;end=..}`), one scan:
+    each distinct value is read once by PARSE_DATE, then counted by the rows carrying it.
+
+    Measures: `unreadable:<column>` for each date column (written, but no date), `birth_date`
+    (unreadable or in the future), `date_in_future` (start after today + 1 day) and
+    `end_before_start`.
+    """
+    has_birth = birth is not None
+    birth_col = birth or "null::text"
+    end_col = end or "null::text"
+    if has_birth:
+        counted = (
+            f"select {birth_col} as birth, {start} as a, {end_col} as e, grouping({birth_col}) as is_event, "
+            f"count(*) as n from {{batch}} as b group by grouping sets (({birth_col}), ({start}"
+            + (f", {end_col}" if end else "")
+            + "))"
+        )
+    else:
+        group = f"{start}, {end_col}" if end else start
+        counted = (
+            f"select null::text as birth, {start} as a, {end_col} as e, 1 as is_event, count(*) as n "
+            f"from {{batch}} as b group by {group}"
+        )
+    written = "nullif(btrim(counted.{0}), '') is not null"
+    measures = [
+        "select 'birth_date' as measure,"
+        " coalesce(sum(n) filter (where is_event = 0 and has_birth), 0) as checked,"
+        " coalesce(sum(n) filter (where is_event = 0 and has_birth"
+        " and (birth_d is null or birth_d > current_date)), 0) as unexpected from dated",
+        "select 'date_in_future', coalesce(sum(n) filter (where is_event = 1 and a_d is not null), 0),"
+        " coalesce(sum(n) filter (where is_event = 1 and a_d > current_date + 1), 0) from dated",
+        "select 'end_before_start',"
+        " coalesce(sum(n) filter (where is_event = 1 and a_d is not null and e_d is not null), 0),"
+        " coalesce(sum(n) filter (where is_event = 1 and e_d < a_d), 0) from dated",
+    ]
+    for column, alias, event in ((birth, "birth", 0), (start, "a", 1), (end, "e", 1)):
+        if column is None:
+            continue
+        measures.append(
+            f"select {_literal('unreadable:' + column)},"
+            f" coalesce(sum(n) filter (where is_event = {event} and has_{alias}), 0),"
+            f" coalesce(sum(n) filter (where is_event = {event} and has_{alias} and {alias}_d is null), 0)"
+            " from dated"
+        )
+    return f"""with counted as ({counted}),
+parsed as (
+    select value, {PARSE_DATE}(value) as d
+    from (select birth from counted union select a from counted union select e from counted) as v (value)
+    where value is not null
+),
+dated as (
+    select counted.is_event, counted.n,
+        {written.format("birth")} as has_birth,
+        {written.format("a")} as has_a,
+        {written.format("e")} as has_e,
+        birth.d as birth_d, a.d as a_d, e.d as e_d
+    from counted
+    left join parsed as birth on birth.value = counted.birth
+    left join parsed as a on a.value = counted.a
+    left join parsed as e on e.value = counted.e
+)
+""" + "\nunion all\n".join(measures)
 
 
 def text_key(expr: str) -> str:
@@ -187,11 +178,23 @@ def passport_patterns_sql() -> str:
 
 
 _TEXT_KEY = re.compile(r"\{text_key:([^{}]+)\}")
+_UNREADABLE_DATE = re.compile(r"\{unreadable_date:([^{}]+)\}")
+_DATE_MEASURES = re.compile(r"\{date_measures:([^{}]+)\}")
+
+
+def _date_measures_fragment(match: re.Match) -> str:
+    parts = dict(part.strip().split("=", 1) for part in match.group(1).split(";"))
+    unknown = set(parts) - {"birth", "start", "end"}
+    if unknown or "start" not in parts:
+        raise ValueError(f"{match.group(0)}: name start= and optionally birth=, end= (got {sorted(parts)})")
+    return date_measures(parts.get("birth"), parts["start"], parts.get("end"))
 
 
 def expand(query: str, *, feed: str | None) -> str:
     """Replace the fragments named in the module docstring; `{batch}` is left for the metric."""
     query = _TEXT_KEY.sub(lambda m: text_key(m.group(1).strip()), query)
+    query = _UNREADABLE_DATE.sub(lambda m: unreadable_date(m.group(1).strip()), query)
+    query = _DATE_MEASURES.sub(_date_measures_fragment, query)
     fragments = {
         "{region_keys}": REGION_KEYS,
         "{country_keys}": COUNTRY_KEYS,
