@@ -1,11 +1,12 @@
 """Ingest DAGs: one per agency feed declared in `src/pantau/feeds.yml`.
 
-Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
-`raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
-on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds. Data Docs are rebuilt there, not per file: rendering the site takes minutes once
-results pile up. Adding a feed to the registry adds its DAG here; this one file generates them
-all (rather than seven near-identical files).
+Runs as soon as a file settles in `<landing>/<feed>/` (an AssetWatcher on the landing folder,
+`pantau.triggers`), and hourly as a fallback. Each run picks up the files waiting there, loads
+each one exactly once into `raw.<feed>` (quarantining what cannot be loaded, with a reason),
+runs the feed's quality suite on the new batch (gate 1) and, for accepted batches, emits the
+feed's Asset so the warehouse DAG rebuilds. Data Docs are rebuilt there, not per file:
+rendering the site takes minutes once results pile up. Adding a feed to the registry adds its
+DAG here; this one file generates them all (rather than seven near-identical files).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from pantau.dag_defaults import START_DATE, default_args
 from pantau.registry import Feed, feeds
+from pantau.schedule import ingest_schedule
 
 
 def build_ingest_dag(feed: Feed):
     @dag(
         dag_id=f"pantau_ingest__{feed.name}",
         description=f"{feed.agency}: {feed.description}",
-        schedule="@hourly",
+        schedule=ingest_schedule(feed.name),
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,

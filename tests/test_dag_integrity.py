@@ -52,7 +52,21 @@ def test_warehouse_dag_is_scheduled_on_every_raw_asset(dags):
 def test_housekeeping_follows_each_hour_of_ingest(dags):
     """Half past every hour: rejected files reach the Data Docs within the hour, with no rebuild."""
     ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
-    assert (ingest.schedule, dags["pantau_housekeeping"].schedule) == ("@hourly", "30 * * * *")
+    hourly = ingest.timetable.timetable.expression
+    assert (hourly, dags["pantau_housekeeping"].schedule) == ("0 * * * *", "30 * * * *")
+
+
+def test_ingest_runs_when_a_file_lands_and_hourly_as_a_fallback(dags):
+    """Each ingest DAG watches its own landing folder (AssetWatcher with pantau's trigger)."""
+    for name in feeds():
+        timetable = dags[f"pantau_ingest__{name}"].timetable
+        assert timetable.timetable.expression == "0 * * * *", name
+        asset = timetable.asset_condition
+        assert asset.uri == f"pantau://landing/{name}"
+        (watcher,) = asset.watchers
+        classpath, kwargs = watcher.trigger.serialize()
+        assert classpath == "pantau.triggers.LandingFileTrigger"
+        assert kwargs["feed"] == name and kwargs["landing"] == str(config.landing_dir().resolve())
 
 
 def test_warehouse_dag_runs_dbt_through_cosmos(dags):
