@@ -5,7 +5,7 @@ Five NOLOGIN group roles; people and services log in as LOGIN users that are mem
 - `pantau_loader`: the ingest service. Reads and writes `raw` and `audit`; reads the reference
   seeds in `staging` (gate 1 resolves regions, countries and visa codes against them).
 - `pantau_transformer`: dbt. Reads `raw` and `audit`; creates and owns `staging`, `intermediate`,
-  `marts` and `restricted`.
+  `marts` and `restricted`; records gate 2's results in `audit.dq_results`.
 - `pantau_reader`: briefing consumers and BI tools. `marts` only.
 - `pantau_auditor`: `audit` and `marts`.
 - `pantau_officer`: authorised follow-up. `restricted` (case-level views with names) and `marts`.
@@ -117,6 +117,11 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                     "alter default privileges for role {} in schema {} grant select on tables to {}"
                 ).format(creator, ident(schema), grantees)
             )
+    # Gate 2 runs after dbt as the transformer and records its results (pantau.quality.marts).
+    statements += [
+        sql.SQL("grant insert, delete on audit.dq_results to {}").format(ident(TRANSFORMER)),
+        sql.SQL("grant usage on all sequences in schema audit to {}").format(ident(TRANSFORMER)),
+    ]
     loader = ident(LOADER)
     # Gate 1 reads the reference seeds in staging (granted table by table by dbt's seed post-hook,
     # macro grant_reference_to_loader); nothing else there.
@@ -143,6 +148,32 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                 ).format(creator, ident(schema), loader),
             ]
     return sql.SQL(";\n").join(statements)
+
+
+# Service logins (pantau serve, docker-compose.yml): beyond its group, what each service needs.
+# The briefing reads the marts as a reader, plus the audit trail its quality section reports and
+# the region reference it names places with, and archives its PDFs in audit.briefings.
+BRIEFING_READS_REFERENCE = ("staging.regions", "staging.region_aliases")
+
+
+def grant_briefing_service(conn: psycopg.Connection, login: str) -> None:
+    """What the briefing service may do beyond `pantau_reader`. Idempotent; after the bootstrap
+    and the reference seeds (tables that do not exist yet are skipped)."""
+    user = sql.Identifier(login)
+    statements = [
+        sql.SQL("grant usage on schema audit to {}").format(user),
+        sql.SQL("grant select on all tables in schema audit to {}").format(user),
+        sql.SQL("grant insert, update on audit.briefings to {}").format(user),
+    ]
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_GRANT_LOCK,))
+        for statement in statements:
+            conn.execute(statement)
+        for table in BRIEFING_READS_REFERENCE:
+            if conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]:
+                schema, name = table.split(".")
+                conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), user))
+                conn.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(schema, name), user))
 
 
 def create_login_user(

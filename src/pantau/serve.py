@@ -80,7 +80,7 @@ class ServeSettings:
     executor: str = "LocalExecutor"  # or CeleryExecutor
     celery_workers: int = 2
     broker_url: str = "redis://127.0.0.1:6379/0"
-    least_privilege: bool = True
+    least_privilege: bool = False
     login_prefix: str = "pantau_svc"  # service logins are <prefix>_<loader|transformer|...>
     parallelism: int = 4  # task slots in all (two cores: more only queue up in the OS)
     fast: bool = False  # short parsing and polling intervals (tests)

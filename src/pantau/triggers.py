@@ -49,14 +49,19 @@ class LandingFileTrigger(BaseEventTrigger):
             found.add((str(path), stat.st_size, stat.st_mtime_ns))
         return found
 
+    def sweep(self, announced: set[tuple[str, int, int]]) -> tuple[list[str], set[tuple[str, int, int]]]:
+        """One look at the folder: the files to announce now (relative to the landing zone) and
+        what counts as announced afterwards (files that left, archived or quarantined, are
+        forgotten)."""
+        ready = self.ready_files()
+        new = sorted(str(Path(p).relative_to(self.landing)) for p, _, _ in ready - announced)
+        return new, ready
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         announced: set[tuple[str, int, int]] = set()
         while True:
-            ready = await asyncio.to_thread(self.ready_files)
-            new = ready - announced
-            announced = ready  # files that left (archived, quarantined) are forgotten
-            if new:
-                names = sorted(str(Path(p).relative_to(self.landing)) for p, _, _ in new)
+            names, announced = await asyncio.to_thread(self.sweep, announced)
+            if names:
                 self.log.info("%s: %d new file(s) ready: %s", self.feed, len(names), names[:5])
                 yield TriggerEvent(
                     {"feed": self.feed, "count": len(names), "files": names[:MAX_NAMES_IN_EVENT]}

@@ -319,8 +319,21 @@ def ensure_database(dsn: str) -> None:
 
 
 def bootstrap(dsn: str | None = None) -> None:
-    """Everything the loaders, dbt and the gates expect to exist."""
+    """Everything the loaders, dbt and the gates expect to exist.
+
+    A service login (member of a pantau group role, pantau.roles) may not create anything: for
+    it this only checks that the administrator has initialised the warehouse.
+    """
     dsn = dsn or config.warehouse_dsn()
+    if _is_service_login(dsn):
+        with psycopg.connect(dsn) as conn:
+            if not conn.execute("select to_regclass('audit.load_ledger') is not null").fetchone()[0]:
+                raise config.ConfigError(
+                    f"the warehouse {config.dsn_parts(dsn)['dbname']!r} is not initialised; run "
+                    "`pantau serve` (or `python -c 'from pantau import warehouse; warehouse.bootstrap()'`) "
+                    "once as its administrator"
+                )
+        return
     ensure_database(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("create extension if not exists pgcrypto")
@@ -343,6 +356,22 @@ def bootstrap(dsn: str | None = None) -> None:
             )
         # Last: the grants cover the tables created above (pantau.roles).
         roles.ensure_roles(conn)
+
+
+def _is_service_login(dsn: str) -> bool:
+    """Whether the DSN's user is one of the service logins (not a superuser, member of a group)."""
+    try:
+        conn = psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError:
+        return False  # no database yet: only an administrator can go on (ensure_database)
+    with conn:
+        return conn.execute(
+            "select not r.rolsuper and exists ("
+            "  select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid"
+            "  where m.member = r.oid and g.rolname = any(%s))"
+            " from pg_roles r where r.rolname = session_user",
+            (list(roles.GROUPS),),
+        ).fetchone()[0]
 
 
 @contextmanager
