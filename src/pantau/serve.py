@@ -174,6 +174,8 @@ def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, 
             "AIRFLOW__API__SECRET_KEY": _secret(settings, "api_secret_key"),
             "AIRFLOW__API_AUTH__JWT_SECRET": _secret(settings, "jwt_secret"),
             "AIRFLOW__API__EXPOSE_CONFIG": "False",
+            # A busy two-core machine answers slowly: tasks wait for the api-server, not fail.
+            "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
             # Log servers on free ports: several serves (tests) on one machine must not collide.
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(ports["worker_log"]),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ports["trigger_log"]),

@@ -318,6 +318,9 @@ def ensure_database(dsn: str) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
 
 
+_BOOTSTRAP_LOCK = 0x70616E746162  # per database, like pantau.roles' grant lock
+
+
 def bootstrap(dsn: str | None = None) -> None:
     """Everything the loaders, dbt and the gates expect to exist.
 
@@ -336,6 +339,10 @@ def bootstrap(dsn: str | None = None) -> None:
         return
     ensure_database(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
+        # Under the scheduler several tasks bootstrap at once: concurrent DDL on one object fails
+        # ("tuple concurrently updated"). One bootstrap at a time per database (session lock,
+        # released when the connection closes).
+        conn.execute("select pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))
         conn.execute("create extension if not exists pgcrypto")
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))

@@ -31,21 +31,24 @@ def test_each_settled_file_is_announced_once(tmp_path, monkeypatch):
     other.parent.mkdir()
     other.write_text("another feed's file")
     _age(other, 10)
-    trigger = LandingFileTrigger(landing=str(tmp_path), feed=FEED)
+    trigger = LandingFileTrigger(landing=str(tmp_path), feed=FEED, renotify_seconds=300)
 
-    new, announced = trigger.sweep(set())
+    new, announced = trigger.sweep({}, now=1000)
     assert new == [f"{FEED}/a.csv"]
-    assert trigger.sweep(announced)[0] == []  # nothing new: no second event
+    assert trigger.sweep(announced, now=1010)[0] == []  # nothing new: no second event
 
     _age(growing, 10)  # the upload has settled
     done.write_text("x\ny\n")  # a new version of a.csv, in place
     _age(done, 5)
-    new, announced = trigger.sweep(announced)
+    new, announced = trigger.sweep(announced, now=1020)
     assert new == [f"{FEED}/a.csv", f"{FEED}/c.csv"]
 
     done.unlink()  # archived by the ingest run: forgotten, so a re-sent a.csv is announced again
-    new, announced = trigger.sweep(announced)
+    new, announced = trigger.sweep(announced, now=1030)
     assert new == [] and {p for p, _, _ in announced} == {str(growing)}
+    # c.csv is still there five minutes after it was announced (its run failed): once more.
+    assert trigger.sweep(announced, now=1319)[0] == []
+    assert trigger.sweep(announced, now=1320)[0] == [f"{FEED}/c.csv"]
 
 
 def test_run_yields_an_event_for_waiting_files(tmp_path, monkeypatch):
