@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.dag_defaults import POOL_RENDER, START_DATE, default_args
 from pantau.schedule import briefing_timetable
 
 
@@ -30,7 +30,7 @@ from pantau.schedule import briefing_timetable
     doc_md=__doc__,
 )
 def pantau_briefing():
-    @task
+    @task(pool=POOL_RENDER)
     def render_briefing() -> list[dict]:
         from pantau import config, pipeline
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.dag_defaults import POOL_RENDER, START_DATE, default_args
 
 
 @dag(
@@ -39,7 +39,7 @@ def pantau_housekeeping():
         config.use_login("loader")
         return pipeline.prune_quality_results()
 
-    @task
+    @task(pool=POOL_RENDER)
     def update_data_docs() -> str | None:
         from pantau import config, pipeline
 

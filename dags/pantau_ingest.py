@@ -14,7 +14,7 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.dag_defaults import POOL_GATE1, START_DATE, default_args
 from pantau.registry import Feed, feeds
 from pantau.schedule import ingest_schedule
 
@@ -53,7 +53,7 @@ def build_ingest_dag(feed: Feed):
             config.use_login("loader")
             return pipeline.load_batch(feed.name, path)
 
-        @task(outlets=[Asset(feed.asset_uri)])
+        @task(outlets=[Asset(feed.asset_uri)], pool=POOL_GATE1)
         def validate_raw(outcome: dict) -> dict:
             from pantau import config, pipeline
 

@@ -15,7 +15,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
 from pantau.registry import feeds
 
 # dbt and gate 2 log in as the transformer where the deployment provides that login (a task runs
@@ -56,6 +56,7 @@ def pantau_warehouse():
             profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
         ),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        operator_args={"pool": POOL_DBT},
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
@@ -64,7 +65,7 @@ def pantau_warehouse():
         ),
     )
 
-    @task(outlets=[MARTS])
+    @task(outlets=[MARTS], pool=POOL_RENDER)  # gate 2 and the Data Docs
     def publish_marts() -> dict:
         from pantau import pipeline
 

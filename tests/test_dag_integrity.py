@@ -110,3 +110,18 @@ def test_briefing_schedule_reads_the_calendar(dags):
     start = time.monotonic()
     load_meetings()
     assert time.monotonic() - start < 1
+
+
+def test_heavy_work_runs_in_bounded_pools(dags):
+    """Gate 1, dbt and rendering each take slots from a pool of their own (pantau serve sizes them)."""
+    from pantau import serve
+    from pantau.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
+
+    assert set(serve.POOLS) == {POOL_GATE1, POOL_DBT, POOL_RENDER}
+    ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
+    gate1 = [t for t in ingest.tasks if t.outlets]
+    assert gate1 and all(t.pool == POOL_GATE1 for t in gate1)
+    dbt = [t for t in dags["pantau_warehouse"].tasks if t.task_id.startswith("dbt_transform.")]
+    assert dbt and all(t.pool == POOL_DBT for t in dbt)
+    assert dags["pantau_briefing"].get_task("render_briefing").pool == POOL_RENDER
+    assert dags["pantau_housekeeping"].get_task("update_data_docs").pool == POOL_RENDER

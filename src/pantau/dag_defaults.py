@@ -9,6 +9,12 @@ import pendulum
 OWNER = "pantau-data"
 START_DATE = pendulum.datetime(2025, 1, 1, tz="Asia/Jakarta")
 
+# Pools bound the heavy kinds of work under the scheduler (sizes: pantau.serve.POOLS, from
+# PANTAU_POOL_*_SLOTS); `dag.test()` runs ignore them.
+POOL_GATE1 = "pantau_gate1"  # Great Expectations on raw batches
+POOL_DBT = "pantau_dbt"  # dbt builds
+POOL_RENDER = "pantau_render"  # briefing PDFs and Data Docs
+
 
 def default_args(retries: int = 2, retry_minutes: int = 2) -> dict:
     """Retries for production; local one-shot runs (`pantau run`, tests) set PANTAU_TASK_RETRIES=0

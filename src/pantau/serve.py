@@ -28,6 +28,7 @@ import psycopg
 from psycopg import sql
 
 from pantau import config, roles
+from pantau.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
 
 UI_USER = "admin"
 METADATA_DATABASE = "pantau_airflow"
@@ -43,9 +44,9 @@ SERVICE_LOGINS = {
 
 # Pools: bounded slots for the heavy kinds of work, sized for two cores by default.
 POOLS = {
-    "pantau_gate1": ("PANTAU_POOL_GATE1_SLOTS", 2, "gate 1 (Great Expectations on raw batches)"),
-    "pantau_dbt": ("PANTAU_POOL_DBT_SLOTS", 1, "dbt builds of the warehouse"),
-    "pantau_render": ("PANTAU_POOL_RENDER_SLOTS", 1, "briefing PDFs and Data Docs"),
+    POOL_GATE1: ("PANTAU_POOL_GATE1_SLOTS", 2, "gate 1 (Great Expectations on raw batches)"),
+    POOL_DBT: ("PANTAU_POOL_DBT_SLOTS", 1, "dbt builds of the warehouse"),
+    POOL_RENDER: ("PANTAU_POOL_RENDER_SLOTS", 1, "briefing PDFs and Data Docs"),
 }
 
 
