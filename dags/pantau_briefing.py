@@ -32,9 +32,8 @@ from pantau.schedule import briefing_timetable
 def pantau_briefing():
     @task(pool=POOL_RENDER)
     def render_briefing() -> list[dict]:
-        from pantau import config, pipeline
+        from pantau import pipeline
 
-        config.use_login("reader")
         context = get_current_context()
         params = context["params"]
         # A manual run in Airflow 3 has no logical date: it is due when it was asked for.

@@ -27,23 +27,20 @@ from pantau.dag_defaults import POOL_RENDER, START_DATE, default_args
 def pantau_housekeeping():
     @task
     def quarantine_unknown_feeds() -> list[str]:
-        from pantau import config, pipeline
+        from pantau import pipeline
 
-        config.use_login("loader")
         return pipeline.quarantine_unknown_feeds()
 
     @task
     def prune_quality_results() -> int:
-        from pantau import config, pipeline
+        from pantau import pipeline
 
-        config.use_login("loader")
         return pipeline.prune_quality_results()
 
     @task(pool=POOL_RENDER)
     def update_data_docs() -> str | None:
-        from pantau import config, pipeline
+        from pantau import pipeline
 
-        config.use_login("auditor")
         return pipeline.update_data_docs()
 
     [quarantine_unknown_feeds(), prune_quality_results()] >> update_data_docs()

@@ -34,30 +34,26 @@ def build_ingest_dag(feed: Feed):
     def ingest():
         @task
         def validate_leftovers() -> list[dict]:
-            from pantau import config, pipeline
+            from pantau import pipeline
 
-            config.use_login("loader")
             return pipeline.validate_leftover_batches(feed.name)
 
         @task
         def discover_files() -> list[str]:
-            from pantau import config, pipeline
+            from pantau import pipeline
 
-            config.use_login("loader")
             return pipeline.discover_files(feed.name)
 
         @task(max_active_tis_per_dagrun=1)  # one COPY at a time per feed keeps the ledger order simple
         def load_batch(path: str) -> dict:
-            from pantau import config, pipeline
+            from pantau import pipeline
 
-            config.use_login("loader")
             return pipeline.load_batch(feed.name, path)
 
         @task(outlets=[Asset(feed.asset_uri)], pool=POOL_GATE1)
         def validate_raw(outcome: dict) -> dict:
-            from pantau import config, pipeline
+            from pantau import pipeline
 
-            config.use_login("loader")
             verdict = pipeline.validate_raw(outcome)
             if not verdict["accepted"]:
                 # No Asset event: nothing new to publish from this file.

@@ -18,10 +18,7 @@ from pantau import config
 from pantau.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
 from pantau.registry import feeds
 
-# dbt and gate 2 log in as the transformer where the deployment provides that login (a task runs
-# in a process of its own, which parses this file first); env only: dbt reads these variables.
-config.use_login("transformer")
-config.export_tool_env(probe=False)
+config.export_tool_env(probe=False)  # env only: dbt reads its connection from these variables
 
 MARTS = Asset("pantau://marts")
 

@@ -16,11 +16,36 @@ POOL_DBT = "pantau_dbt"  # dbt builds
 POOL_RENDER = "pantau_render"  # briefing PDFs and Data Docs
 
 
+def service_login(dag_id: str, task_id: str) -> str:
+    """Which service's database login a task uses (pantau.config.use_login): ingest loads as the
+    loader, dbt and gate 2 work as the transformer, the briefing as the reader, the Data Docs as
+    the auditor; housekeeping's other chores write the audit trail as the loader."""
+    if dag_id.startswith("pantau_ingest__"):
+        return "loader"
+    if dag_id == "pantau_warehouse":
+        return "transformer"
+    if dag_id == "pantau_briefing":
+        return "reader"
+    if dag_id == "pantau_housekeeping" and task_id != "update_data_docs":
+        return "loader"
+    return "auditor"
+
+
+def use_service_login(context) -> None:
+    """`pre_execute` of every Pantau task: in the worker, before the task's work, switch to its
+    service's login when the deployment provides one (no-op otherwise, e.g. under dag.test)."""
+    from pantau import config
+
+    ti = context["ti"]
+    config.use_login(service_login(ti.dag_id, ti.task_id))
+
+
 def default_args(retries: int = 2, retry_minutes: int = 2) -> dict:
     """Retries for production; local one-shot runs (`pantau run`, tests) set PANTAU_TASK_RETRIES=0
     so that a failure is reported at once instead of after the retry delay."""
     return {
         "owner": OWNER,
+        "pre_execute": use_service_login,
         "retries": int(os.environ.get("PANTAU_TASK_RETRIES", retries)),
         "retry_delay": pendulum.duration(minutes=retry_minutes),
     }

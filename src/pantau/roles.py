@@ -176,6 +176,30 @@ def grant_briefing_service(conn: psycopg.Connection, login: str) -> None:
                 conn.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(schema, name), user))
 
 
+_OWNER_CHANGE = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "S": "sequence"}
+
+
+def hand_dbt_schemas_to_transformer(conn: psycopg.Connection) -> int:
+    """Give `pantau_transformer` what dbt built in its schemas under another role (dbt run by the
+    administrator, as `pantau run` does), so that transformer logins can replace it. Returns how
+    many objects changed hands."""
+    rows = conn.execute(
+        "select c.relkind, n.nspname, c.relname from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = any(%s) and c.relkind = any(%s) "
+        "and pg_get_userbyid(c.relowner) <> %s "
+        "and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))",
+        (list(DBT_SCHEMAS), list(_OWNER_CHANGE), TRANSFORMER),
+    ).fetchall()
+    for kind, schema, name in rows:
+        conn.execute(
+            sql.SQL("alter {} {} owner to {}").format(
+                sql.SQL(_OWNER_CHANGE[kind]), sql.Identifier(schema, name), sql.Identifier(TRANSFORMER)
+            )
+        )
+    return len(rows)
+
+
 def create_login_user(
     conn: psycopg.Connection, name: str, group: str, *, password: str | None = None
 ) -> None:

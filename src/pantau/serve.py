@@ -81,7 +81,7 @@ class ServeSettings:
     executor: str = "LocalExecutor"  # or CeleryExecutor
     celery_workers: int = 2
     broker_url: str = "redis://127.0.0.1:6379/0"
-    least_privilege: bool = False
+    least_privilege: bool = True
     login_prefix: str = "pantau_svc"  # service logins are <prefix>_<loader|transformer|...>
     parallelism: int = 4  # task slots in all (two cores: more only queue up in the OS)
     fast: bool = False  # short parsing and polling intervals (tests)
@@ -230,18 +230,58 @@ def _ensure_metadata_database(settings: ServeSettings) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(settings.metadata_database)))
 
 
+@contextlib.contextmanager
+def _logged_in_as(dsn: str):
+    """This process works as `dsn`'s user for a while (dbt reads its login from the environment)."""
+    saved = {k: os.environ.get(k) for k in _TOOL_ENV}
+    os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
+    config.warehouse_dsn.cache_clear()
+    config.export_tool_env()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        config.warehouse_dsn.cache_clear()
+
+
+_TOOL_ENV = (
+    "PANTAU_WAREHOUSE_DSN",
+    "PANTAU_PG_HOST",
+    "PANTAU_PG_PORT",
+    "PANTAU_PG_USER",
+    "PANTAU_PG_DBNAME",
+    "DBT_ENV_SECRET_PANTAU_PG_PASSWORD",
+)
+
+
 def initialise(settings: ServeSettings, env: dict[str, str]) -> None:
     """One-off set-up as the administrator: warehouse, service logins, dbt manifest and reference
     seeds, Airflow's metadata database, the UI login and the pools. Idempotent."""
     from pantau import runner, warehouse
 
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    config.export_tool_env()
-    warehouse.bootstrap(_admin_dsn(settings))
+    admin = _admin_dsn(settings)
+    with _logged_in_as(admin):
+        warehouse.bootstrap(admin)
     if settings.least_privilege:
-        ensure_logins(settings)
-    runner.ensure_manifest()
-    runner.ensure_reference_seeds()
+        dsns = ensure_logins(settings)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            # dbt's tables belong to the transformer, whoever built them first (a demo run as
+            # the administrator): its login must be able to rebuild them.
+            roles.hand_dbt_schemas_to_transformer(conn)
+        with _logged_in_as(dsns["transformer"]):  # parsed and seeded as the login that runs dbt
+            runner.ensure_manifest()
+            runner.ensure_reference_seeds()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            roles.grant_briefing_service(conn, config.dsn_parts(dsns["reader"])["user"])
+    else:
+        with _logged_in_as(admin):
+            runner.ensure_manifest()
+            runner.ensure_reference_seeds()
     _ensure_metadata_database(settings)
     settings.password_file.write_text(json.dumps({UI_USER: ui_password(settings)}))
     settings.password_file.chmod(0o600)

@@ -10,6 +10,7 @@ ends every process that was started.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -89,17 +90,6 @@ def test_pantau_under_the_real_scheduler(served):
     ]
     assert woken, "no ingest run was started by a landing-zone event"
 
-    # The rejected file: a failed gate-1 task in Airflow, seen through the REST API.
-    permits = "pantau_ingest__imigrasi_izin_tinggal"
-    failed = [
-        ti
-        for run in client.dag_runs(permits)
-        for ti in client.task_instances(permits, run["dag_run_id"])
-        if ti["state"] == "failed"
-    ]
-    assert failed, "the rejected file left no failed task"
-    assert {ti["task_id"] for ti in failed} <= {"validate_raw", "validate_batches", "validate_leftovers"}
-
     # Accepted batches' Asset events start the warehouse, which publishes the marts.
     warehouse = wait_for(
         "the warehouse DAG to finish a run started by raw Asset events",
@@ -152,6 +142,29 @@ def test_pantau_under_the_real_scheduler(served):
     )[0]
     assert Path(pdf).read_bytes().startswith(b"%PDF")
     assert os.path.commonpath([pdf, str(served["output"])]) == str(served["output"])
+
+    # The rejected file: a failed gate-1 task in Airflow whose log names the file, seen through
+    # the REST API (what an operator's alerting reads).
+    permits = "pantau_ingest__imigrasi_izin_tinggal"
+    failed = [
+        ti
+        for run in client.dag_runs(permits)
+        for ti in client.task_instances(permits, run["dag_run_id"])
+        if ti["state"] == "failed"
+    ]
+    assert failed, "the rejected file left no failed task"
+    assert all(ti["task_id"].startswith("validate") for ti in failed), failed
+    logs = [
+        json.dumps(
+            client.get(
+                f"/api/v2/dags/{permits}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
+                f"/logs/{ti['try_number']}?map_index={ti['map_index']}"
+            )
+        )
+        for ti in failed
+    ]
+    assert any("izin_tinggal_rusak.csv" in log for log in logs)
+    assert served["server"].exited() == [], "a component died during the run"
 
 
 def test_stop_ends_every_process_it_started(served):
