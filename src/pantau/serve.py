@@ -77,12 +77,18 @@ class ServeSettings:
     home: Path = field(default_factory=lambda: config.STATE_DIR / "serve")
     port: int = 8080
     warehouse_dsn: str = ""  # administrator's DSN; empty: config.warehouse_dsn()
-    metadata_database: str = METADATA_DATABASE
+    # Airflow's metadata database (PANTAU_AIRFLOW_DATABASE) and the service logins' name prefix
+    # (PANTAU_SERVICE_LOGIN_PREFIX): one of each per deployment sharing a PostgreSQL server.
+    metadata_database: str = field(
+        default_factory=lambda: os.environ.get("PANTAU_AIRFLOW_DATABASE", METADATA_DATABASE)
+    )
     executor: str = "LocalExecutor"  # or CeleryExecutor
     celery_workers: int = 2
     broker_url: str = "redis://127.0.0.1:6379/0"
     least_privilege: bool = True
-    login_prefix: str = "pantau_svc"  # service logins are <prefix>_<loader|transformer|...>
+    login_prefix: str = field(
+        default_factory=lambda: os.environ.get("PANTAU_SERVICE_LOGIN_PREFIX", "pantau_svc")
+    )
     parallelism: int = 4  # task slots in all (two cores: more only queue up in the OS)
     fast: bool = False  # short parsing and polling intervals (tests)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -145,14 +151,12 @@ def login_dsns(settings: ServeSettings) -> dict[str, str]:
     }
 
 
-def ensure_logins(settings: ServeSettings) -> dict[str, str]:
-    """Create (or update) the service logins; returns their DSNs."""
-    dsns = login_dsns(settings)
-    with psycopg.connect(_admin_dsn(settings), autocommit=True) as conn:
-        for service, group in SERVICE_LOGINS.items():
-            parts = config.dsn_parts(dsns[service])
-            roles.create_login_user(conn, parts["user"], group, password=parts["password"])
-    return dsns
+def ensure_logins(admin_dsn: str, dsns: dict[str, str]) -> None:
+    """Create (or update) each service's login, with the user and password its DSN names."""
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        for service, dsn in dsns.items():
+            parts = config.dsn_parts(dsn)
+            roles.create_login_user(conn, parts["user"], SERVICE_LOGINS[service], password=parts["password"])
 
 
 def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, str]:
@@ -258,37 +262,33 @@ _TOOL_ENV = (
 )
 
 
-def initialise(settings: ServeSettings, env: dict[str, str]) -> None:
-    """One-off set-up as the administrator: warehouse, service logins, dbt manifest and reference
-    seeds, Airflow's metadata database, the UI login and the pools. Idempotent."""
+def initialise_warehouse(admin_dsn: str, logins: dict[str, str] | None) -> None:
+    """The warehouse as the administrator, then (with `logins`, service -> DSN) the service logins,
+    dbt's manifest and reference seeds as the transformer, the briefing login's grants."""
     from pantau import runner, warehouse
 
-    settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    admin = _admin_dsn(settings)
-    with _logged_in_as(admin):
-        warehouse.bootstrap(admin)
-    if settings.least_privilege:
-        dsns = ensure_logins(settings)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            # dbt's tables belong to the transformer, whoever built them first (a demo run as
-            # the administrator): its login must be able to rebuild them.
-            roles.hand_dbt_schemas_to_transformer(conn)
-        with _logged_in_as(dsns["transformer"]):  # parsed and seeded as the login that runs dbt
+    with _logged_in_as(admin_dsn):
+        warehouse.bootstrap(admin_dsn)
+    if not logins:
+        with _logged_in_as(admin_dsn):
             runner.ensure_manifest()
             runner.ensure_reference_seeds()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            roles.grant_briefing_service(conn, config.dsn_parts(dsns["reader"])["user"])
-    else:
-        with _logged_in_as(admin):
-            runner.ensure_manifest()
-            runner.ensure_reference_seeds()
-    _ensure_metadata_database(settings)
-    settings.password_file.write_text(json.dumps({UI_USER: ui_password(settings)}))
-    settings.password_file.chmod(0o600)
-    log = settings.home / "logs" / "init.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    pools = settings.home / "pools.json"
-    pools.write_text(
+        return
+    ensure_logins(admin_dsn, logins)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        # dbt's tables belong to the transformer, whoever built them first (a demo run as the
+        # administrator): its login must be able to rebuild them.
+        roles.hand_dbt_schemas_to_transformer(conn)
+    with _logged_in_as(logins["transformer"]):  # parsed and seeded as the login that runs dbt
+        runner.ensure_manifest()
+        runner.ensure_reference_seeds()
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        roles.grant_briefing_service(conn, config.dsn_parts(logins["reader"])["user"])
+
+
+def pools_file(path: Path) -> Path:
+    """Airflow's pool import file with the configured sizes."""
+    path.write_text(
         json.dumps(
             {
                 name: {"slots": slots, "description": POOLS[name][2], "include_deferred": False}
@@ -296,6 +296,39 @@ def initialise(settings: ServeSettings, env: dict[str, str]) -> None:
             }
         )
     )
+    return path
+
+
+def initialise_deployment() -> None:
+    """`python -m pantau.serve init` (docker-compose's airflow-init, after `airflow db migrate`):
+    the warehouse as the administrator (PANTAU_WAREHOUSE_DSN), the service logins the deployment
+    configures (PANTAU_LOADER_DSN, PANTAU_TRANSFORMER_DSN, PANTAU_READER_DSN, PANTAU_AUDITOR_DSN)
+    and the pools."""
+    logins = {
+        s: os.environ[f"PANTAU_{s.upper()}_DSN"]
+        for s in SERVICE_LOGINS
+        if os.environ.get(f"PANTAU_{s.upper()}_DSN")
+    }
+    if logins and set(logins) != set(SERVICE_LOGINS):
+        missing = ", ".join(f"PANTAU_{s.upper()}_DSN" for s in SERVICE_LOGINS if s not in logins)
+        raise config.ConfigError(f"least privilege needs every service login; missing {missing}")
+    initialise_warehouse(config.warehouse_dsn(), logins or None)
+    pools = pools_file(config.STATE_DIR / "pools.json")
+    subprocess.run(_airflow("pools", "import", str(pools)), check=True)
+
+
+def initialise(settings: ServeSettings, env: dict[str, str]) -> None:
+    """One-off set-up as the administrator: warehouse, service logins, dbt manifest and reference
+    seeds, Airflow's metadata database, the UI login and the pools. Idempotent."""
+
+    settings.airflow_home.mkdir(parents=True, exist_ok=True)
+    initialise_warehouse(_admin_dsn(settings), login_dsns(settings) if settings.least_privilege else None)
+    _ensure_metadata_database(settings)
+    settings.password_file.write_text(json.dumps({UI_USER: ui_password(settings)}))
+    settings.password_file.chmod(0o600)
+    log = settings.home / "logs" / "init.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    pools = pools_file(settings.home / "pools.json")
     with log.open("ab") as out:
         for command in (_airflow("db", "migrate"), _airflow("pools", "import", str(pools))):
             done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -556,3 +589,9 @@ class AirflowClient:
 
     def trigger(self, dag_id: str, conf: dict) -> dict:
         return self.post(f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["init"]:
+        sys.exit("usage: python -m pantau.serve init   (initialise a deployment; see initialise_deployment)")
+    initialise_deployment()
