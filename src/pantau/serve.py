@@ -85,6 +85,7 @@ class ServeSettings:
     executor: str = "LocalExecutor"  # or CeleryExecutor
     celery_workers: int = 2
     broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_queue: str = "default"  # a queue of its own keeps deployments sharing a Redis apart
     least_privilege: bool = True
     login_prefix: str = field(
         default_factory=lambda: os.environ.get("PANTAU_SERVICE_LOGIN_PREFIX", "pantau_svc")
@@ -199,6 +200,7 @@ def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, 
                 "AIRFLOW__CELERY__BROKER_URL": settings.broker_url,
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url(settings),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(max(1, settings.parallelism // 2)),
+                "AIRFLOW__OPERATORS__DEFAULT_QUEUE": settings.celery_queue,
             }
         )
     if settings.least_privilege:
@@ -370,7 +372,16 @@ class Serve:
                 commands.append(
                     (
                         name,
-                        _airflow("celery", "worker", "--celery-hostname", hostname, "--without-mingle"),
+                        _airflow(
+                            "celery",
+                            "worker",
+                            "--celery-hostname",
+                            hostname,
+                            "--queues",
+                            self.settings.celery_queue,
+                            "--without-mingle",
+                            "--without-gossip",
+                        ),
                         {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
                     )
                 )
@@ -487,6 +498,11 @@ def _start_time(pid: int) -> int | None:
     except OSError:
         return None
     return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def still_running(processes: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of the (pid, start time) pairs that are still alive (not a reused pid)."""
+    return {(pid, started) for pid, started in processes if _start_time(pid) == started}
 
 
 def descendants(roots: list[int]) -> set[tuple[int, int]]:

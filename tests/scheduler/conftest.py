@@ -108,9 +108,15 @@ def drop_into_landing(files: list[Path], staging: Path, landing: Path) -> list[s
 
 
 @pytest.fixture
-def served(tmp_path, make_database, monkeypatch) -> Iterator[dict]:
-    """Start `pantau serve` (LocalExecutor unless the test asks otherwise via `serve_options`)."""
-    yield from _served(tmp_path, make_database, monkeypatch, {})
+def serve_options() -> dict:
+    """ServeSettings a test module overrides (executor, workers, ...); LocalExecutor by default."""
+    return {}
+
+
+@pytest.fixture
+def served(tmp_path, make_database, monkeypatch, serve_options) -> Iterator[dict]:
+    """A running `pantau serve`; at the end it is stopped and no process it started may remain."""
+    yield from _served(tmp_path, make_database, monkeypatch, serve_options)
 
 
 def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dict]:
@@ -140,6 +146,7 @@ def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dic
         **options,
     )
     server = serve.Serve(settings)
+    started: set = set()
     try:
         server.start()
         server.wait_ready(timeout=300)
@@ -154,10 +161,18 @@ def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dic
             "root": tmp_path,
         }
     finally:
+        started |= server.processes()
         server.stop()
         config.warehouse_dsn.cache_clear()
+        logins = [f"{settings.login_prefix}_{service}" for service in serve.SERVICE_LOGINS]
+        if settings.least_privilege:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for login in logins:  # their grants in this database (they own nothing)
+                    conn.execute(f'drop owned by "{login}"')
         with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
             conn.execute(f'drop database if exists "{metadata}" with (force)')
-            # Service logins own nothing (dbt's tables belong to the group role): plain drops.
-            for service in serve.SERVICE_LOGINS:
-                conn.execute(f'drop role if exists "{settings.login_prefix}_{service}"')
+            for login in logins:
+                conn.execute(f'drop role if exists "{login}"')
+    # Stopping ends every process that was started, task runners in their own groups included.
+    left = serve.still_running(started)
+    assert not left, f"processes left running after stop: {sorted(pid for pid, _ in left)}"
