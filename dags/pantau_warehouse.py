@@ -1,8 +1,10 @@
 """Warehouse DAG: rebuild the province warehouse with dbt whenever a feed publishes a good batch.
 
-Scheduled on the raw Assets of every feed. Runs the dbt project (seeds, staging, intermediate,
-marts and their tests) through a Cosmos task group built from the pre-built manifest, then the
-mart quality gate (gate 2), and emits the `pantau://marts` Asset the briefings read.
+Scheduled on the raw Assets of every feed; waits for a quiet moment (every file that arrived
+together loaded and gated, at most PANTAU_QUIET_MAX_SECONDS) so it rebuilds once, not once per
+feed. Runs the dbt project (seeds, staging, intermediate, marts and their tests) through a Cosmos
+task group built from the pre-built manifest, then the mart quality gate (gate 2), and emits the
+`pantau://marts` Asset the briefings read.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, PokeReturnValue, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
@@ -33,6 +35,15 @@ MARTS = Asset("pantau://marts")
     doc_md=__doc__,
 )
 def pantau_warehouse():
+    # Feeds arriving together wake this DAG one after another: wait until their files are all
+    # loaded and gated (pantau.quiet), then build once. Rescheduled pokes hold no worker slot.
+    @task.sensor(poke_interval=15, timeout=3600, mode="reschedule")
+    def wait_for_quiet_landing() -> PokeReturnValue:
+        from pantau import quiet
+
+        started = get_current_context()["dag_run"].start_date
+        return PokeReturnValue(is_done=quiet.ready_to_build(started))
+
     @task
     def prepare_warehouse() -> None:
         from pantau import warehouse
@@ -68,7 +79,7 @@ def pantau_warehouse():
 
         return pipeline.publish_marts()
 
-    prepare_warehouse() >> dbt_transform >> publish_marts()
+    wait_for_quiet_landing() >> prepare_warehouse() >> dbt_transform >> publish_marts()
 
 
 pantau_warehouse()

@@ -71,12 +71,17 @@ def meeting_due_in(seconds: int) -> dict:
     }
 
 
-def sample_files(root: Path) -> list[Path]:
-    """Small data: the newest generated file of each feed (relative paths, in a staging folder)."""
+# Small data: a gate-1 run costs tens of seconds on a busy two-core machine. Permits give the
+# briefing its headline; police and community reports are small.
+SAMPLE_FEEDS = ("imigrasi_izin_tinggal", "polri_laporan", "masyarakat_laporan")
+
+
+def sample_files(root: Path, feeds: tuple[str, ...] = SAMPLE_FEEDS) -> list[Path]:
+    """The newest generated file of each of `feeds` (in a staging folder beside the landing zone)."""
     staging = root / "generated"
     generate(PROVINCE, staging, seed=11, scale=0.05, truth=root / "truth.json")
     picked = []
-    for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in staging.iterdir() if p.is_dir() and p.name in feeds):
         files = sorted(p for p in folder.iterdir() if p.is_file())
         if files:
             picked.append(files[-1].relative_to(staging))

@@ -66,7 +66,7 @@ def test_pantau_under_the_real_scheduler(served):
         wait_for(
             "every dropped file to be loaded and gated",
             lambda: rows if len(rows := query(dsn, settled)) >= len(names) else None,
-            timeout=360,
+            timeout=900,
         )
     )
     assert sorted(ledger) == sorted(names)
@@ -94,7 +94,7 @@ def test_pantau_under_the_real_scheduler(served):
     warehouse = wait_for(
         "the warehouse DAG to finish a run started by raw Asset events",
         lambda: finished_runs(client, "pantau_warehouse", run_type="asset_triggered"),
-        timeout=600,
+        timeout=1200,
     )
     assert warehouse[0]["state"] == "success", warehouse[0]
     events = client.get(
