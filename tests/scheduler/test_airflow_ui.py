@@ -99,7 +99,11 @@ def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_ever
         return client if len(dags) == len(DAG_IDS) else None
 
     client = wait_for("pantau serve to come up with every DAG parsed", healthy, timeout=600, every=3)
-    assert f"Airflow UI: {base}" in cli_serve["log"].read_text()
+    wait_for(
+        "pantau serve to print where the UI is",
+        lambda: f"Airflow UI: {base}" in cli_serve["log"].read_text(),
+        timeout=300,
+    )
 
     with browser_context(tmp_path) as browser:
         page = browser.new_page()
