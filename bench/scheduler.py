@@ -35,7 +35,7 @@ sys.path.insert(0, str(config.PROJECT_ROOT))
 
 
 def _generate(province: str, out: Path, scale: float) -> None:
-    from pantau.generate import generate
+    from pantau_dev.generate import generate
 
     generate(province, out, seed=2025, scale=scale, truth=out.parent / "truth.json")
 

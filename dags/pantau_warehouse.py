@@ -4,7 +4,8 @@ Scheduled on the raw Assets of every feed; waits for a quiet moment (every file 
 together loaded and gated, at most PANTAU_QUIET_MAX_SECONDS) so it rebuilds once, not once per
 feed. Runs the dbt project (seeds, staging, intermediate, marts and their tests) through a Cosmos
 task group built from the pre-built manifest, then the mart quality gate (gate 2), and emits the
-`pantau://marts` Asset the briefings read.
+`pantau://marts` Asset the briefings read. A blocking gate-2 failure fails `publish_marts`: no
+Asset event, and the briefing is marked not validated.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import operator
 from functools import reduce
 
 from airflow.sdk import Asset, PokeReturnValue, dag, get_current_context, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
-from pantau.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
+from pantau.orchestration import tasks
+from pantau.orchestration.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
 from pantau.registry import feeds
-
-config.export_tool_env(probe=False)  # env only: dbt reads its connection from these variables
 
 MARTS = Asset("pantau://marts")
 
@@ -58,11 +58,7 @@ def pantau_warehouse():
             project_name="pantau",
             install_dbt_deps=False,
         ),
-        profile_config=ProfileConfig(
-            profile_name="pantau",
-            target_name="local",
-            profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
-        ),
+        profile_config=tasks.dbt_profile_config(),  # the Airflow connection in deployment
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         operator_args={"pool": POOL_DBT},
         render_config=RenderConfig(
@@ -73,11 +69,10 @@ def pantau_warehouse():
         ),
     )
 
-    @task(outlets=[MARTS], pool=POOL_RENDER)  # gate 2 and the Data Docs
+    # Emitted only on success: a blocking gate-2 failure fails the task. Gate 2 and the Data Docs.
+    @task(outlets=[MARTS], pool=POOL_RENDER)
     def publish_marts() -> dict:
-        from pantau import pipeline
-
-        return pipeline.publish_marts()
+        return tasks.publish_marts()
 
     wait_for_quiet_landing() >> prepare_warehouse() >> dbt_transform >> publish_marts()
 

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from pantau import airflow_local, config
+from pantau import config
+from pantau.orchestration import airflow_local
 from pantau.registry import feeds
 
 
@@ -65,7 +66,7 @@ def test_ingest_runs_when_a_file_lands_and_hourly_as_a_fallback(dags):
         assert asset.uri == f"pantau://landing/{name}"
         (watcher,) = asset.watchers
         classpath, kwargs = watcher.trigger.serialize()
-        assert classpath == "pantau.triggers.LandingFileTrigger"
+        assert classpath == "pantau.orchestration.triggers.LandingFileTrigger"
         assert kwargs["feed"] == name and kwargs["landing"] == str(config.landing_dir().resolve())
 
 
@@ -81,7 +82,7 @@ def test_dag_folder_parses_fast_without_heavy_imports():
     neighbours."""
     code = (
         "import sys, time; t = time.monotonic();"
-        "from pantau import airflow_local; airflow_local.configure();"
+        "from pantau.orchestration import airflow_local; airflow_local.configure();"
         "import airflow;"  # Airflow's own import time is not ours to count
         "t = time.process_time(); dags = airflow_local.load_dags(); elapsed = time.process_time() - t;"
         "heavy = [m for m in ('great_expectations', 'weasyprint', 'pandas') if m in sys.modules];"
@@ -115,7 +116,7 @@ def test_briefing_schedule_reads_the_calendar(dags):
 def test_heavy_work_runs_in_bounded_pools(dags):
     """Gate 1, dbt and rendering each take slots from a pool of their own (pantau serve sizes them)."""
     from pantau import serve
-    from pantau.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
+    from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
 
     assert set(serve.POOLS) == {POOL_GATE1, POOL_DBT, POOL_RENDER}
     ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]

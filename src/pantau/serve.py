@@ -28,7 +28,7 @@ import psycopg
 from psycopg import sql
 
 from pantau import config, roles
-from pantau.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
+from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
 
 UI_USER = "admin"
 METADATA_DATABASE = "pantau_airflow"

@@ -18,7 +18,7 @@ import pytest
 
 from pantau import config, serve
 from pantau.calendar import COLUMNS, DEFAULT_CALENDAR_PATH
-from pantau.generate import generate
+from pantau_dev.generate import generate
 
 PROVINCE = "36"
 PAST_MEETING = ("36", "2025-10-30")  # in the seed calendar: the manual briefing's form asks for it

@@ -7,7 +7,7 @@ import asyncio
 import os
 import time
 
-from pantau.triggers import LandingFileTrigger
+from pantau.orchestration.triggers import LandingFileTrigger
 
 FEED = "polri_laporan"
 
@@ -70,5 +70,5 @@ def test_run_yields_an_event_for_waiting_files(tmp_path, monkeypatch):
 def test_serializes_to_its_own_class_path():
     trigger = LandingFileTrigger(landing="/data/landing", feed="disnaker_tka")
     classpath, kwargs = trigger.serialize()
-    assert classpath == "pantau.triggers.LandingFileTrigger"
+    assert classpath == "pantau.orchestration.triggers.LandingFileTrigger"
     assert LandingFileTrigger(**kwargs).serialize() == (classpath, kwargs)

@@ -6,6 +6,8 @@ import os
 
 import pendulum
 
+from pantau.orchestration.tasks import prepare_task_environment
+
 OWNER = "pantau-data"
 START_DATE = pendulum.datetime(2025, 1, 1, tz="Asia/Jakarta")
 
@@ -31,21 +33,24 @@ def service_login(dag_id: str, task_id: str) -> str:
     return "auditor"
 
 
-def use_service_login(context) -> None:
-    """`pre_execute` of every Pantau task: in the worker, before the task's work, switch to its
-    service's login when the deployment provides one (no-op otherwise, e.g. under dag.test)."""
+def prepare_task(context) -> None:
+    """`pre_execute` of every Pantau task, in the worker before the task's work: its settings
+    (prepare_task_environment), then its service's own login when the deployment provides one
+    (PANTAU_<SERVICE>_DSN; a no-op otherwise, e.g. under dag.test)."""
     from pantau import config
 
+    prepare_task_environment(context)
     ti = context["ti"]
     config.use_login(service_login(ti.dag_id, ti.task_id))
 
 
 def default_args(retries: int = 2, retry_minutes: int = 2) -> dict:
     """Retries for production; local one-shot runs (`pantau run`, tests) set PANTAU_TASK_RETRIES=0
-    so that a failure is reported at once instead of after the retry delay."""
+    so that a failure is reported at once instead of after the retry delay. Every task prepares
+    its settings (warehouse connection, tool variables) when it runs, never at DAG-parse time."""
     return {
         "owner": OWNER,
-        "pre_execute": use_service_login,
+        "pre_execute": prepare_task,
         "retries": int(os.environ.get("PANTAU_TASK_RETRIES", retries)),
         "retry_delay": pendulum.duration(minutes=retry_minutes),
     }

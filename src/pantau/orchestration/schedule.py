@@ -21,11 +21,11 @@ def briefing_timetable(calendar_path: Path | None = None) -> EventsTimetable:
 
 
 def landing_asset(feed_name: str):
-    """The feed's landing folder as an Asset, watched by the triggerer (pantau.triggers)."""
+    """The feed's landing folder as an Asset, watched by the triggerer (pantau.orchestration.triggers)."""
     from airflow.sdk import Asset, AssetWatcher
 
     from pantau import config
-    from pantau.triggers import LandingFileTrigger
+    from pantau.orchestration.triggers import LandingFileTrigger
 
     landing = str(config.landing_dir().resolve())
     return Asset(
