@@ -122,7 +122,12 @@ def test_heavy_work_runs_in_bounded_pools(dags):
     ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
     gate1 = [t for t in ingest.tasks if t.outlets]
     assert gate1 and all(t.pool == POOL_GATE1 for t in gate1)
-    dbt = [t for t in dags["pantau_warehouse"].tasks if t.task_id.startswith("dbt_transform.")]
+    # dbt's tasks: Cosmos's task group, or the single `dbt build` task (issue 15).
+    dbt = [
+        t
+        for t in dags["pantau_warehouse"].tasks
+        if t.task_id.startswith("dbt_transform.") or t.task_id == "build_warehouse"
+    ]
     assert dbt and all(t.pool == POOL_DBT for t in dbt)
     assert dags["pantau_briefing"].get_task("render_briefing").pool == POOL_RENDER
     assert dags["pantau_housekeeping"].get_task("update_data_docs").pool == POOL_RENDER
