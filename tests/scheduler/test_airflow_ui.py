@@ -107,7 +107,7 @@ def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_ever
 
     with browser_context(tmp_path) as browser:
         page = browser.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(180_000)  # a busy two-core machine renders slowly
         page.goto(base + "/", wait_until="networkidle")
         page.locator("input[name=username]").fill("admin")
         page.locator("input[name=password]").fill(password)
@@ -115,7 +115,11 @@ def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_ever
         page.wait_for_load_state("networkidle")
 
         page.goto(base + "/dags?tags=pantau", wait_until="networkidle")
-        page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
+        try:
+            page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
+        except Exception:
+            page.screenshot(path=str(tmp_path / "dags.png"), full_page=True)
+            raise
         listed = {a.get_attribute("href") for a in page.locator("a[href^='/dags/pantau_']").all()}
         assert {f"/dags/{dag_id}" for dag_id in DAG_IDS} <= listed
 
