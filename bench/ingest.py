@@ -122,11 +122,15 @@ def bench_pantau(dsn: str, path: Path, landing: Path) -> tuple[float, str]:
     return elapsed, outcome.notes["path"]
 
 
-def write_lodging_xlsx(path: Path, rows: int) -> None:
+def write_lodging_xlsx(path: Path, rows: int, *, recap: bool = False) -> None:
+    """The plain workbook (strings only, streamed), or with `recap` one as offices make them: the
+    report id kept as a number shown with leading zeros (`000000000`), and the lodging's name
+    merged down over each group of five guests (xlsxwriter cannot merge while streaming)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    book = xlsxwriter.Workbook(path, {"constant_memory": not recap})
     sheet = book.add_worksheet("Laporan")
+    padded = book.add_format({"num_format": "000000000"})
     sheet.write_row(0, 0, ["LAPORAN ORANG ASING"])
     sheet.write_row(2, 0, HEADER)
     for i in range(rows):
@@ -148,7 +152,25 @@ def write_lodging_xlsx(path: Path, rows: int) -> None:
                 "C312",
             ],
         )
+        if recap:
+            sheet.write_number(i + 3, 0, i, padded)
+            if i % 5 == 0 and i + 4 < rows:
+                sheet.merge_range(i + 3, 1, i + 7, 1, f"Hotel {i // 5}")
     book.close()
+
+
+def display_scan(path: Path) -> float:
+    """The reader's own pass for what calamine does not give (number formats, formula errors)."""
+    import zipfile
+
+    from pantau.ingest import ooxml
+
+    start = time.perf_counter()
+    with zipfile.ZipFile(path) as archive:
+        package = ooxml.locate(archive)
+        part = package.names[package.sheets["Laporan"]]
+        ooxml.special_cells(archive, part, ooxml.number_formats(archive, package))
+    return time.perf_counter() - start
 
 
 # VmHWM (the process's own peak RSS), not ru_maxrss: Linux keeps ru_maxrss across exec, so a
@@ -176,12 +198,35 @@ def calamine_parse(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def read_rows(open_file, path: Path, feed_) -> tuple[float, int]:
+    """Time one reader over a file, rows only (no database)."""
+    start = time.perf_counter()
+    rows = sum(1 for _ in open_file(path, feed_).rows)
+    return time.perf_counter() - start, rows
+
+
+def reader_at(ref: str):
+    """`open_file` of the readers as they were at git `ref` (the one-file readers.py before the split)."""
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{ref}:src/pantau/ingest/readers.py"], capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType("pantau_readers_at_ref")
+    sys.modules[module.__name__] = module  # dataclasses look their module up there
+    exec(compile(source, f"{ref}:readers.py", "exec"), module.__dict__)
+    return module.open_file
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=200_000)
     parser.add_argument("--big-gb", type=float, default=1.0)
     parser.add_argument("--database", default="pantau_ing_bench", help="scratch database, dropped after")
+    parser.add_argument(
+        "--reader-ref", help="also time the XLSX readers of this git ref on the same files (rows only)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_SETTLE_SECONDS", "0")
     dsn = config.with_database(config.warehouse_dsn(), args.database)
@@ -212,18 +257,37 @@ def main() -> None:
         )
 
         if args.xlsx_rows > 0:
-            xlsx = landing / "imigrasi_apoa" / "apoa_bench.xlsx"
-            write_lodging_xlsx(xlsx, args.xlsx_rows)
-            parse_s = calamine_parse(xlsx)
             xlsx_feed = LODGING.__class__(**{**LODGING.__dict__, "formats": (*LODGING.formats, "xlsx")})
-            start = time.perf_counter()
-            outcome = load_file(xlsx_feed, xlsx, landing=landing, dsn=dsn)
-            xlsx_s = time.perf_counter() - start
-            print(
-                f"XLSX {outcome.rows:,} rows: {xlsx_s:.2f} s, {outcome.rows / xlsx_s:,.0f} rows/s"
-                "  (target >= 100,000)"
-            )
-            print(f"  of which python-calamine's parse of the sheet alone: {parse_s:.2f} s")
+            for recap in (False, True):
+                xlsx = landing / "imigrasi_apoa" / f"apoa_bench{'_rekap' if recap else ''}.xlsx"
+                write_lodging_xlsx(xlsx, args.xlsx_rows, recap=recap)
+                parse_s = calamine_parse(xlsx)
+                scan_s = display_scan(xlsx)
+                compare = None
+                if args.reader_ref:  # before the load, which moves the file to the archive
+                    from pantau.ingest.readers import open_file
+
+                    compare = (
+                        read_rows(open_file, xlsx, xlsx_feed),
+                        read_rows(reader_at(args.reader_ref), xlsx, xlsx_feed),
+                    )
+                start = time.perf_counter()
+                outcome = load_file(xlsx_feed, xlsx, landing=landing, dsn=dsn)
+                xlsx_s = time.perf_counter() - start
+                kind = "recap: ids formatted 000000000, merges down" if recap else "plain"
+                print(
+                    f"XLSX {outcome.rows:,} rows ({kind}): {xlsx_s:.2f} s, "
+                    f"{outcome.rows / xlsx_s:,.0f} rows/s"
+                    "  (target >= 100,000)"
+                )
+                print(f"  of which python-calamine's parse of the sheet alone: {parse_s:.2f} s")
+                print(f"  of which the number-format / formula-error scan alone: {scan_s:.2f} s")
+                if compare:
+                    (now_s, now_rows), (ref_s, ref_rows) = compare
+                    print(
+                        f"  reading rows only: this reader {now_s:.2f} s ({now_rows:,} rows), "
+                        f"{args.reader_ref}'s {ref_s:.2f} s ({ref_rows:,} rows): x{now_s / ref_s:.2f}"
+                    )
 
         if args.big_gb > 0:
             big = landing / "imigrasi_apoa" / "apoa_big.csv"

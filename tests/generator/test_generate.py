@@ -185,20 +185,27 @@ def test_files_carry_the_real_world_mess(generated):
     from python_calamine import CalamineWorkbook
 
     kinds = set()
-    covers = 0
+    covers = lower = data_merges = 0
+    kbli_as_number = False
     for path in (p for p in tka if p.suffix == ".xlsx"):
         book = CalamineWorkbook.from_path(str(path))
         assert "TKA" in book.sheet_names
-        rows = book.get_sheet_by_name("TKA").to_python(skip_empty_area=False)
-        assert str(rows[0][0]).startswith("DAFTAR TENAGA KERJA ASING")
+        sheet = book.get_sheet_by_name("TKA")
+        rows = sheet.to_python(skip_empty_area=False)
+        first = next(row for row in rows if any(row))
+        assert str(first[0]).startswith("DAFTAR TENAGA KERJA ASING")
+        lower += first is not rows[0]  # the recap starts a few rows down the sheet
+        data_merges += any(r1 > r0 for (r0, _), (r1, _) in sheet.merged_cell_ranges)  # employer over workers
         with zipfile.ZipFile(path) as archive:
             sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
             assert any(b"<mergeCell " in archive.read(n) for n in sheets)
+            kbli_as_number |= b'formatCode="00000"' in archive.read("xl/styles.xml")
         covers += len(book.sheet_names) > 1
         for record in oracle.read_file(path, "disnaker_tka"):
             kinds.add(type(record["tanggal_mulai"]).__name__)
     assert {"date", "float", "str"} <= kinds
     assert covers, "some workbooks have a cover sheet before the data sheet"
+    assert lower and data_merges and kbli_as_number, "empty top rows, merged employers, KBLI 00000"
 
     # regions and countries spelled many ways; a few bare "Serang"/"Tangerang" left unresolved
     izin_rows = [r for p in izin for r in oracle.read_file(p, "imigrasi_izin_tinggal")]

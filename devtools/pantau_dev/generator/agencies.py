@@ -97,7 +97,19 @@ def write_disnaker_tka(world: World, out: Path) -> dict:
                 if month % 2
                 else None
             )
-            sink = XlsxSink(out / spec.name / f"{name}.xlsx", spec.sheet or "TKA", header, title, notes)
+            # Recaps as offices make them: employer and KBLI merged down over each employer's
+            # workers, KBLI codes kept as numbers shown with leading zeros (every other month),
+            # and some sheets starting a few rows down.
+            sink = XlsxSink(
+                out / spec.name / f"{name}.xlsx",
+                spec.sheet or "TKA",
+                header,
+                title,
+                notes,
+                start_row=(0, 0, 3)[month % 3],
+                merge_down=(1, 2),
+                number_formats={2: "00000"} if month % 2 == 0 else None,
+            )
             dates = XlsxDates(("cell", "serial", "text")[month % 3], rng)
         country_style = rng.randrange(6)
         region_style = rng.randrange(5)

@@ -51,8 +51,12 @@ def read_file(path: Path, feed_name: str) -> list[dict]:
     if path.suffix == ".xlsx":
         from python_calamine import CalamineWorkbook
 
-        book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_name(spec.sheet).to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(spec.sheet)
+        rows = sheet.to_python(skip_empty_area=False)
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:  # a merge shows its top-left value
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    rows[r][c] = rows[r0][c0]
     else:
         text = _decode(path.read_bytes())
         dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","

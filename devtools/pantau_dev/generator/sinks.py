@@ -56,17 +56,32 @@ class XlsxSink:
 
     xlsxwriter's constant_memory mode writes row by row, so large sheets stream too. Values may be
     str, int (Excel serial dates arrive as plain numbers) or datetime.date (real date cells).
+    The mess of real recaps, on request: `start_row` empty rows above the title, a cell of the
+    `merge_down` columns merged down over the following rows that repeat its value (an employer
+    over its workers; such sheets are kept in memory, xlsxwriter cannot merge while streaming),
+    and digit codes in the `number_formats` columns stored as numbers shown through a format
+    (a KBLI `01262` kept as 1262 formatted `00000`).
     """
 
     def __init__(
-        self, path: Path, sheet: str, header: list[str], title: list[str], notes: list[str] | None = None
+        self,
+        path: Path,
+        sheet: str,
+        header: list[str],
+        title: list[str],
+        notes: list[str] | None = None,
+        *,
+        start_row: int = 0,
+        merge_down: tuple[int, ...] = (),
+        number_formats: dict[int, str] | None = None,
     ) -> None:
         import xlsxwriter
 
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         # a fixed creation date keeps the file byte-identical between runs
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        options = {"constant_memory": not merge_down, "strings_to_numbers": False}
+        self.book = xlsxwriter.Workbook(str(path), options)
         self.book.set_properties({"created": _FIXED_CREATED, "author": "Pantau generator"})
         if notes:  # a cover sheet before the data: readers must pick the sheet by name
             cover = self.book.add_worksheet("Keterangan")
@@ -76,10 +91,15 @@ class XlsxSink:
         bold = self.book.add_format({"bold": True, "align": "center"})
         head = self.book.add_format({"bold": True, "border": 1, "bg_color": "#D9E1F2"})
         self.date_format = self.book.add_format({"num_format": "dd/mm/yyyy"})
-        self.row = 0
+        self.number_formats = {
+            c: self.book.add_format({"num_format": f}) for c, f in (number_formats or {}).items()
+        }
+        self.merge_down = merge_down
+        self.runs: dict[int, tuple[int, Any]] = {}  # column -> (first row, value) of the open run
+        self.row = start_row
         for i, line in enumerate(title):
             if i == 0:
-                self.sheet.merge_range(0, 0, 0, len(header) - 1, line, bold)
+                self.sheet.merge_range(self.row, 0, self.row, len(header) - 1, line, bold)
             else:
                 self.sheet.write_string(self.row, 0, line)
             self.row += 1
@@ -92,10 +112,18 @@ class XlsxSink:
     def write(self, values: list[Any]) -> None:
         from datetime import date, datetime
 
+        for col in self.merge_down:
+            _first, value = self.runs.get(col, (self.row, None))
+            if value not in (None, "") and values[col] == value:
+                continue  # covered by the merge that closes when the value changes
+            self._close_run(col)
+            self.runs[col] = (self.row, values[col])
         for col, value in enumerate(values):
-            if value is None or value == "":
-                continue  # an empty cell
-            if isinstance(value, date):
+            if value is None or value == "" or (col in self.runs and self.runs[col][0] != self.row):
+                continue  # an empty cell, or one under a merge
+            if col in self.number_formats and isinstance(value, str) and value.isdigit():
+                self.sheet.write_number(self.row, col, int(value), self.number_formats[col])
+            elif isinstance(value, date):
                 self.sheet.write_datetime(
                     self.row, col, datetime(value.year, value.month, value.day), self.date_format
                 )
@@ -106,7 +134,18 @@ class XlsxSink:
         self.row += 1
         self.rows += 1
 
+    def _close_run(self, col: int) -> None:
+        first, value = self.runs.pop(col, (self.row, None))
+        if self.row - 1 > first and value not in (None, ""):
+            fmt = self.number_formats.get(col)
+            if col in self.number_formats and isinstance(value, str) and value.isdigit():
+                self.sheet.merge_range(first, col, self.row - 1, col, int(value), fmt)
+            else:
+                self.sheet.merge_range(first, col, self.row - 1, col, value)
+
     def close(self) -> None:
+        for col in list(self.runs):
+            self._close_run(col)
         self.book.close()
 
 

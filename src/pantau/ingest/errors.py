@@ -75,8 +75,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "BUKAN_TEKS": ("file", "bukan berkas teks (biner, zip, PDF)", "not a text file (binary, zip, PDF)"),
     "PENYANDIAN_TIDAK_DIDUKUNG": (
         "file",
-        "penyandian karakter tidak didukung (UTF-16 tanpa BOM, UTF-32)",
-        "unsupported character encoding (UTF-16 without BOM, UTF-32)",
+        "penyandian tidak didukung (UTF-16 tanpa BOM, UTF-32, Big5, GBK, Shift-JIS, Cyrillic)",
+        "unsupported encoding (UTF-16 without BOM, UTF-32, Big5, GBK, Shift-JIS, Cyrillic)",
     ),
     "FORMAT_TIDAK_DIDUKUNG": (
         "file",
@@ -135,5 +135,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     ),
     "CSV_RUSAK": ("row", "baris CSV rusak (tanda kutip salah tempat)", "malformed CSV row (misplaced quote)"),
     "JUDUL_BERULANG": ("row", "baris mengulang judul kolom", "row repeats the header"),
+    "SEL_GALAT_RUMUS": (
+        "row",
+        "kolom wajib berisi galat rumus Excel (#N/A, #REF!)",
+        "a required column holds an Excel formula error (#N/A, #REF!)",
+    ),
     "JSON_RUSAK": ("row", "baris bukan objek JSON yang sah", "line is not a valid JSON object"),
 }

@@ -1,6 +1,6 @@
 """The fast path for CSV: PostgreSQL parses the file, Python only judges the rows that may be odd.
 
-Python has already read the head of the file (encoding, dialect, header: readers._open_csv). The
+Python has already read the head of the file (encoding, dialect, header: csv_reader.open_csv). The
 bytes after the header go unchanged into one `COPY raw.<feed> (...) FROM STDIN (FORMAT csv)`. The
 lineage columns are filled by their defaults (src/pantau/warehouse.py): `_batch_id` and
 `_source_file` from transaction-local settings, `_row_number` from the feed's sequence, positioned
@@ -10,7 +10,7 @@ of the transaction keeps concurrent loads of one feed from drawing numbers from 
 the same time. The row rules are then applied without touching every row in Python: one SQL pass
 over the batch picks the few rows that might be blank, a repeated header, missing a required value
 or formula-like (a superset: anything it lets through is certainly clean), those run through the
-very same `_shape_rows` as the Python path, and the ones it does not keep are deleted again.
+very same `shape_rows` as the Python path, and the ones it does not keep are deleted again.
 
 A file with columns the registry does not know cannot be copied straight into raw.<feed> (COPY
 cannot skip a column): it goes through a temporary stage table instead, with the same rules, and
@@ -41,7 +41,8 @@ from psycopg import sql
 
 from pantau import warehouse
 from pantau.ingest.errors import Problem
-from pantau.ingest.readers import FORMULA_START, ParsedFile, _shape_rows
+from pantau.ingest.rows import FORMULA_START, shape_rows
+from pantau.ingest.table import ParsedFile
 from pantau.registry import Feed
 
 PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252"}
@@ -49,7 +50,7 @@ CHUNK = 1024 * 1024
 MAX_RECORD = 64 * 1024 * 1024  # a longer record (or an unclosed quote) is left to the Python path
 MAX_HEAD_LINE = 16 * 1024 * 1024
 STAGE = "pantau_stage"
-# Values this matches are number-like for readers.NUMBER_LIKE too (ASCII subset of its classes).
+# Values this matches are number-like for rows.NUMBER_LIKE too (ASCII subset of its classes).
 NUMBER_ASCII = "^[+-]?[0-9 \t\n\r\f\v.,()/-]*[0-9][0-9 \t\n\r\f\v.,()/-]*$"
 
 
@@ -356,7 +357,7 @@ def _judge_candidates(
 
     kept: set[int] = set()
     problems: list[Problem] = []
-    for number, shaped in _shape_rows(records(), parsed.source_headers, parsed.mapping, feed, notes):
+    for number, shaped in shape_rows(records(), parsed.source_headers, parsed.mapping, feed, notes):
         if isinstance(shaped, Problem):
             problems.append(shaped)
         else:

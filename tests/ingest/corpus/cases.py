@@ -8,6 +8,9 @@ Outcomes decided here (and why):
 - Values that are merely wrong (unparseable dates, formula-like text) load exactly as sent: raw
   keeps what the agency sent, gate 1 judges dates, and formula-like cells are never evaluated,
   only counted in the ledger (`error_detail.formula_like_cells`) so exports can escape them.
+- Excel formula errors (#N/A, #REF!) are no value: in a required column the row is rejected
+  (SEL_GALAT_RUMUS, naming the error); elsewhere the row loads with that value empty and the cell
+  is listed in the ledger (`error_detail.error_cells_sample`).
 Cases that need more than one file or run (duplicates, growing files, size limit, unknown
 folders, symlinks) are tests of their own in test_corpus.py.
 """
@@ -150,6 +153,29 @@ def _merged_down_xlsx() -> bytes:
             if c != 1 or r == 4:
                 sheet.write_string(r, c, value)
     sheet.merge_range(1, 1, 3, 1, "PT Gabungan Sejahtera")
+    book.close()
+    return buffer.getvalue()
+
+
+def _recap_xlsx() -> bytes:
+    # A Disnaker recap as agencies make it: the table starts on sheet row 4 below a title, the
+    # employer cell is merged down over its workers, a KBLI code kept as a number formatted
+    # 00000, and formula errors: #N/A in the required employer (row rejected, error named) and
+    # #REF! in the optional job title (row loads, the cell reported in the ledger).
+    buffer = io.BytesIO()
+    book = new_workbook(buffer)
+    sheet = book.add_worksheet("TKA")
+    sheet.merge_range(0, 0, 0, 5, "REKAP TKA DISNAKERTRANS")
+    sheet.write_row(3, 0, [*TKA_HEADER, "KBLI"])
+    kbli = book.add_format({"num_format": "00000"})
+    for r, key in enumerate(["RK1", "RK2", "RK3", "RK4"], start=4):
+        for c, value in enumerate(worker(key)):
+            if c != 1:
+                sheet.write_string(r, c, value)
+        sheet.write_number(r, len(TKA_HEADER), 1111, kbli)
+    sheet.merge_range(4, 1, 6, 1, "PT Gabungan Sejahtera")
+    sheet.write_formula(7, 1, "=VLOOKUP(A8,Perusahaan!A:B,2,0)", None, "#N/A")
+    sheet.write_formula(5, TKA_HEADER.index("Jabatan"), "=Jabatan!#REF!", None, "#REF!")
     book.close()
     return buffer.getvalue()
 
@@ -591,6 +617,26 @@ CASES: list[Case] = [
                 ("MG4", "nama_perusahaan"): "PT Baja",
             },
             detail={"merged_cells_filled": 2},
+        ),
+    ),
+    Case(
+        "xlsx_recap_starting_lower_with_merges_formats_and_formula_errors",
+        WORKERS,
+        "tka_rekap.xlsx",
+        _recap_xlsx,
+        Loaded(
+            ("RK1", "RK2", "RK3"),
+            rejects=((8, "SEL_GALAT_RUMUS", "nama_perusahaan"),),
+            row_numbers=(5, 6, 7),
+            values={
+                ("RK3", "nama_perusahaan"): "PT Gabungan Sejahtera",
+                ("RK1", "kbli"): "01111",
+                ("RK1", "jabatan"): "Engineer",
+            },
+            detail={
+                "error_cells": 1,
+                "error_cells_sample": [{"row": 6, "column": "jabatan", "error": "#REF!"}],
+            },
         ),
     ),
     Case(
