@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from pantau.orchestration.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import POOL_RENDER, START_DATE, default_args
 from pantau.orchestration.schedule import briefing_timetable
 
 
@@ -42,7 +42,7 @@ from pantau.orchestration.schedule import briefing_timetable
     doc_md=__doc__,
 )
 def pantau_briefing():
-    @task
+    @task(pool=POOL_RENDER)
     def render_briefing() -> list[dict]:
         from pantau import pipeline
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from pantau.orchestration.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import POOL_RENDER, START_DATE, default_args
 
 
 @dag(
@@ -37,7 +37,7 @@ def pantau_housekeeping():
 
         return pipeline.prune_quality_results()
 
-    @task
+    @task(pool=POOL_RENDER)
     def update_data_docs() -> str | None:
         from pantau import pipeline
 

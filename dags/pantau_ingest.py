@@ -1,15 +1,16 @@
 """Ingest DAGs: one per agency feed declared in `src/pantau/feeds.yml`.
 
-Each run first fetches new files from the feed's remote sources (SFTP, a team mailbox; the
-registry's `sources:`) into `<landing>/<feed>/`, then picks up the files waiting there, loads each
-one exactly once into `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the
-feed's quality suite on the new batch (gate 1) and, for accepted batches, emits the feed's Asset
-so the warehouse DAG rebuilds. A file that is rejected or quarantined fails its own
-`validate_raw` task (something to alert on: the agency must send it again); the feed's other
-files still load and publish. Finally each sending agency is e-mailed what became of its file.
-Data Docs are rebuilt there, not per file: rendering the site takes minutes once results pile up.
-Adding a feed to the registry adds its DAG here; this one file generates them all (rather than
-seven near-identical files).
+Runs as soon as a file settles in `<landing>/<feed>/` (an AssetWatcher on the landing folder,
+`pantau.orchestration.triggers`), and hourly as a fallback. Each run first fetches new files from
+the feed's remote sources (SFTP, a team mailbox; the registry's `sources:`) into
+`<landing>/<feed>/`, then picks up the files waiting there, loads each one exactly once into
+`raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
+on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
+rebuilds. A file that is rejected or quarantined fails its own `validate_raw` task (something to
+alert on: the agency must send it again); the feed's other files still load and publish. Finally
+each sending agency is e-mailed what became of its file. Data Docs are rebuilt there, not per
+file: rendering the site takes minutes once results pile up. Adding a feed to the registry adds
+its DAG here; this one file generates them all (rather than seven near-identical files).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from pantau.orchestration import tasks
-from pantau.orchestration.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import POOL_GATE1, START_DATE, default_args
+from pantau.orchestration.schedule import ingest_schedule
 from pantau.registry import Feed, feeds
 
 
@@ -25,7 +27,7 @@ def build_ingest_dag(feed: Feed):
     @dag(
         dag_id=f"pantau_ingest__{feed.name}",
         description=f"{feed.agency}: {feed.description}",
-        schedule="@hourly",
+        schedule=ingest_schedule(feed.name),
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
@@ -59,7 +61,7 @@ def build_ingest_dag(feed: Feed):
 
             return pipeline.load_batch(feed.name, path)
 
-        @task(outlets=[Asset(feed.asset_uri)])
+        @task(outlets=[Asset(feed.asset_uri)], pool=POOL_GATE1)
         def validate_raw(outcome: dict) -> dict:
             # A rejected or quarantined file fails this (mapped) task: an alert, no Asset event;
             # the feed's other files carry on. A duplicate is skipped.

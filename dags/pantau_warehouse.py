@@ -1,9 +1,11 @@
 """Warehouse DAG: rebuild the province warehouse with dbt whenever a feed publishes a good batch.
 
-Scheduled on the raw Assets of every feed. Runs the dbt project (seeds, staging, intermediate,
-marts and their tests) through a Cosmos task group built from the pre-built manifest, then the
-mart quality gate (gate 2), and emits the `pantau://marts` Asset the briefings read. A blocking
-gate-2 failure fails `publish_marts`: no Asset event, and the briefing is marked not validated.
+Scheduled on the raw Assets of every feed; waits for a quiet moment (every file that arrived
+together loaded and gated, at most PANTAU_QUIET_MAX_SECONDS) so it rebuilds once, not once per
+feed. Runs the dbt project (seeds, staging, intermediate, marts and their tests) through a Cosmos
+task group built from the pre-built manifest, then the mart quality gate (gate 2), and emits the
+`pantau://marts` Asset the briefings read. A blocking gate-2 failure fails `publish_marts`: no
+Asset event, and the briefing is marked not validated.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, PokeReturnValue, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
 from pantau.orchestration import tasks
-from pantau.orchestration.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
 from pantau.registry import feeds
 
 MARTS = Asset("pantau://marts")
@@ -33,6 +35,15 @@ MARTS = Asset("pantau://marts")
     doc_md=__doc__,
 )
 def pantau_warehouse():
+    # Feeds arriving together wake this DAG one after another: wait until their files are all
+    # loaded and gated (pantau.quiet), then build once. Rescheduled pokes hold no worker slot.
+    @task.sensor(poke_interval=15, timeout=3600, mode="reschedule")
+    def wait_for_quiet_landing() -> PokeReturnValue:
+        from pantau import quiet
+
+        started = get_current_context()["dag_run"].start_date
+        return PokeReturnValue(is_done=quiet.ready_to_build(started))
+
     @task
     def prepare_warehouse() -> None:
         from pantau import warehouse
@@ -49,6 +60,7 @@ def pantau_warehouse():
         ),
         profile_config=tasks.dbt_profile_config(),  # the Airflow connection in deployment
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        operator_args={"pool": POOL_DBT},
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
@@ -57,11 +69,12 @@ def pantau_warehouse():
         ),
     )
 
-    @task(outlets=[MARTS])  # emitted only on success: a blocking gate-2 failure fails the task
+    # Emitted only on success: a blocking gate-2 failure fails the task. Gate 2 and the Data Docs.
+    @task(outlets=[MARTS], pool=POOL_RENDER)
     def publish_marts() -> dict:
         return tasks.publish_marts()
 
-    prepare_warehouse() >> dbt_transform >> publish_marts()
+    wait_for_quiet_landing() >> prepare_warehouse() >> dbt_transform >> publish_marts()
 
 
 pantau_warehouse()

@@ -53,7 +53,21 @@ def test_warehouse_dag_is_scheduled_on_every_raw_asset(dags):
 def test_housekeeping_follows_each_hour_of_ingest(dags):
     """Half past every hour: rejected files reach the Data Docs within the hour, with no rebuild."""
     ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
-    assert (ingest.schedule, dags["pantau_housekeeping"].schedule) == ("@hourly", "30 * * * *")
+    hourly = ingest.timetable.timetable.expression
+    assert (hourly, dags["pantau_housekeeping"].schedule) == ("0 * * * *", "30 * * * *")
+
+
+def test_ingest_runs_when_a_file_lands_and_hourly_as_a_fallback(dags):
+    """Each ingest DAG watches its own landing folder (AssetWatcher with pantau's trigger)."""
+    for name in feeds():
+        timetable = dags[f"pantau_ingest__{name}"].timetable
+        assert timetable.timetable.expression == "0 * * * *", name
+        asset = timetable.asset_condition
+        assert asset.uri == f"pantau://landing/{name}"
+        (watcher,) = asset.watchers
+        classpath, kwargs = watcher.trigger.serialize()
+        assert classpath == "pantau.orchestration.triggers.LandingFileTrigger"
+        assert kwargs["feed"] == name and kwargs["landing"] == str(config.landing_dir().resolve())
 
 
 def test_warehouse_dag_runs_dbt_through_cosmos(dags):
@@ -97,3 +111,23 @@ def test_briefing_schedule_reads_the_calendar(dags):
     start = time.monotonic()
     load_meetings()
     assert time.monotonic() - start < 1
+
+
+def test_heavy_work_runs_in_bounded_pools(dags):
+    """Gate 1, dbt and rendering each take slots from a pool of their own (pantau serve sizes them)."""
+    from pantau import serve
+    from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
+
+    assert set(serve.POOLS) == {POOL_GATE1, POOL_DBT, POOL_RENDER}
+    ingest = dags[f"pantau_ingest__{next(iter(feeds()))}"]
+    gate1 = [t for t in ingest.tasks if t.outlets]
+    assert gate1 and all(t.pool == POOL_GATE1 for t in gate1)
+    # dbt's tasks: Cosmos's task group, or the single `dbt build` task (issue 15).
+    dbt = [
+        t
+        for t in dags["pantau_warehouse"].tasks
+        if t.task_id.startswith("dbt_transform.") or t.task_id == "build_warehouse"
+    ]
+    assert dbt and all(t.pool == POOL_DBT for t in dbt)
+    assert dags["pantau_briefing"].get_task("render_briefing").pool == POOL_RENDER
+    assert dags["pantau_housekeeping"].get_task("update_data_docs").pool == POOL_RENDER

@@ -93,3 +93,52 @@ def test_no_secret_literals_in_compose():
     text = (ROOT / "docker-compose.yml").read_text()
     assert not re.search(r"(PASSWORD|KEY)\s*[:=]\s*['\"]?[A-Za-z0-9]{8,}", text)
     assert Path(ROOT / "docker" / "Dockerfile").exists()
+
+
+SERVICE_DSNS = {
+    "PANTAU_LOADER_DSN": "pantau_svc_loader",
+    "PANTAU_TRANSFORMER_DSN": "pantau_svc_transformer",
+    "PANTAU_READER_DSN": "pantau_svc_reader",
+    "PANTAU_AUDITOR_DSN": "pantau_svc_auditor",
+}
+
+
+def test_only_the_init_service_uses_the_superuser():
+    """Least privilege: airflow-init alone logs in as POSTGRES_USER; Airflow's metadata has its own
+    login; each service's warehouse login is its own, with its password from .env."""
+    for name, spec in COMPOSE["services"].items():
+        env = spec.get("environment") or {}
+        superuser = [k for k, v in env.items() if "${POSTGRES_USER}" in str(v)]
+        if name in ("airflow-init", "postgres"):
+            continue
+        assert not superuser, f"{name} uses the superuser in {superuser}"
+    scheduler = service("airflow-scheduler")["environment"]
+    assert (
+        "//airflow:${AIRFLOW_DB_PASSWORD}@postgres:5432/airflow"
+        in scheduler["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    )
+    for variable, user in SERVICE_DSNS.items():
+        dsn = config.dsn_parts(scheduler[variable])
+        assert dsn["user"] == user and dsn["dbname"] == "pantau", variable
+        assert dsn["password"].startswith("${PANTAU_"), variable
+    assert config.dsn_parts(scheduler["PANTAU_WAREHOUSE_DSN"])["user"] == "pantau_svc_auditor"
+    init = service("airflow-init")
+    assert "${POSTGRES_USER}" in init["environment"]["PANTAU_WAREHOUSE_DSN"]
+    assert "python -m pantau.serve init" in init["command"]
+    assert "create database airflow owner airflow" in (ROOT / "docker" / "postgres-init.sh").read_text()
+    example = (ROOT / ".env.example").read_text()
+    for name in (
+        "AIRFLOW_DB_PASSWORD",
+        "AIRFLOW_JWT_SECRET",
+        *(f"PANTAU_{s}_PASSWORD" for s in ("LOADER", "TRANSFORMER", "READER", "AUDITOR")),
+    ):
+        assert re.search(rf"^{name}=", example, re.M), name
+
+
+def test_components_share_one_jwt_secret_and_pools_are_configurable():
+    env = service("airflow-scheduler")["environment"]
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"].startswith("${AIRFLOW_JWT_SECRET")
+    from pantau import serve
+
+    for variable, default, _ in serve.POOLS.values():
+        assert env[variable] == f"${{{variable}:-{default}}}"

@@ -29,9 +29,10 @@ LAYERS: list[tuple[str, ...]] = [
         "pantau.delivery",
         "pantau.report",
         "pantau.feedback",
+        "pantau.quiet",
     ),  # the work
     ("pantau.pipeline", "pantau.orchestration"),  # task functions and their Airflow glue
-    ("pantau.runner", "pantau.cli", "pantau.users"),  # commands
+    ("pantau.runner", "pantau.cli", "pantau.users", "pantau.serve"),  # commands
 ]
 # Where Airflow and Cosmos may be imported, besides dags/. delivery.py sends mail through
 # Airflow's SMTP connection (SmtpHook), the documented way operators configure mail.

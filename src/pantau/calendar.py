@@ -7,6 +7,7 @@ The seed is the single source of truth; dbt loads the same file into `staging.me
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -104,9 +105,14 @@ def _parse_row(row: dict[str, str], where: str) -> Meeting:
         raise CalendarError(f"{where}: {exc}") from exc
 
 
+def calendar_path() -> Path:
+    """PANTAU_MEETING_CALENDAR when set (a deployment's own calendar, tests), else the dbt seed."""
+    return Path(os.environ.get("PANTAU_MEETING_CALENDAR") or DEFAULT_CALENDAR_PATH)
+
+
 def load_meetings(path: Path | str | None = None) -> list[Meeting]:
     """Every meeting in the calendar, ordered by date then region."""
-    path = Path(path) if path else DEFAULT_CALENDAR_PATH
+    path = Path(path) if path else calendar_path()
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -132,7 +138,7 @@ def find_meeting(region_code: str, meeting_date: date | str, path: Path | str | 
     known = "\n".join(f"  {m.region_code:<6} {m.meeting_date}  {m.title}" for m in meetings) or "  (none)"
     raise CalendarError(
         f"No meeting for region {region_code!r} on {meeting_date} in the calendar "
-        f"({path or DEFAULT_CALENDAR_PATH}). Meetings known:\n{known}"
+        f"({path or calendar_path()}). Meetings known:\n{known}"
     )
 
 

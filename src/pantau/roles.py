@@ -5,7 +5,7 @@ Five NOLOGIN group roles; people and services log in as LOGIN users that are mem
 - `pantau_loader`: the ingest service. Reads and writes `raw` and `audit`; reads the reference
   seeds in `staging` (gate 1 resolves regions, countries and visa codes against them).
 - `pantau_transformer`: dbt. Reads `raw` and `audit`; creates and owns `staging`, `intermediate`,
-  `marts` and `restricted`.
+  `marts` and `restricted`; records gate 2's results in `audit.dq_results`.
 - `pantau_reader`: briefing consumers and BI tools. `marts` only.
 - `pantau_auditor`: `audit` and `marts`.
 - `pantau_officer`: authorised follow-up. `restricted` (case-level views with names) and `marts`.
@@ -112,6 +112,11 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                     "alter default privileges for role {} in schema {} grant select on tables to {}"
                 ).format(creator, ident(schema), grantees)
             )
+    # Gate 2 runs after dbt as the transformer and records its results (pantau.quality.marts).
+    statements += [
+        sql.SQL("grant insert, delete on audit.dq_results to {}").format(ident(TRANSFORMER)),
+        sql.SQL("grant usage on all sequences in schema audit to {}").format(ident(TRANSFORMER)),
+    ]
     loader = ident(LOADER)
     # Gate 1 reads the reference seeds in staging (granted table by table by dbt's seed post-hook,
     # macro grant_reference_to_loader); nothing else there.
@@ -138,6 +143,56 @@ def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
                 ).format(creator, ident(schema), loader),
             ]
     return sql.SQL(";\n").join(statements)
+
+
+# Service logins (pantau serve, docker-compose.yml): beyond its group, what each service needs.
+# The briefing reads the marts as a reader, plus the audit trail its quality section reports and
+# the region reference it names places with, and archives its PDFs in audit.briefings.
+BRIEFING_READS_REFERENCE = ("staging.regions", "staging.region_aliases")
+
+
+def grant_briefing_service(conn: psycopg.Connection, login: str) -> None:
+    """What the briefing service may do beyond `pantau_reader`. Idempotent; after the bootstrap
+    and the reference seeds (tables that do not exist yet are skipped)."""
+    user = sql.Identifier(login)
+    statements = [
+        sql.SQL("grant usage on schema audit to {}").format(user),
+        sql.SQL("grant select on all tables in schema audit to {}").format(user),
+        sql.SQL("grant insert, update on audit.briefings to {}").format(user),
+    ]
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_GRANT_LOCK,))
+        for statement in statements:
+            conn.execute(statement)
+        for table in BRIEFING_READS_REFERENCE:
+            if conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]:
+                schema, name = table.split(".")
+                conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), user))
+                conn.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(schema, name), user))
+
+
+_OWNER_CHANGE = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "S": "sequence"}
+
+
+def hand_dbt_schemas_to_transformer(conn: psycopg.Connection) -> int:
+    """Give `pantau_transformer` what dbt built in its schemas under another role (dbt run by the
+    administrator, as `pantau run` does), so that transformer logins can replace it. Returns how
+    many objects changed hands."""
+    rows = conn.execute(
+        "select c.relkind, n.nspname, c.relname from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = any(%s) and c.relkind = any(%s) "
+        "and pg_get_userbyid(c.relowner) <> %s "
+        "and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))",
+        (list(DBT_SCHEMAS), list(_OWNER_CHANGE), TRANSFORMER),
+    ).fetchall()
+    for kind, schema, name in rows:
+        conn.execute(
+            sql.SQL("alter {} {} owner to {}").format(
+                sql.SQL(_OWNER_CHANGE[kind]), sql.Identifier(schema, name), sql.Identifier(TRANSFORMER)
+            )
+        )
+    return len(rows)
 
 
 def create_login_user(

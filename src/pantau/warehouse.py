@@ -270,11 +270,31 @@ def ensure_database(dsn: str) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
 
 
+_BOOTSTRAP_LOCK = 0x70616E746162  # per database, like pantau.roles' grant lock
+
+
 def bootstrap(dsn: str | None = None) -> None:
-    """Everything the loaders, dbt and the gates expect to exist."""
+    """Everything the loaders, dbt and the gates expect to exist.
+
+    A service login (member of a pantau group role, pantau.roles) may not create anything: for
+    it this only checks that the administrator has initialised the warehouse.
+    """
     dsn = dsn or config.warehouse_dsn()
+    if _is_service_login(dsn):
+        with psycopg.connect(dsn) as conn:
+            if not conn.execute("select to_regclass('audit.load_ledger') is not null").fetchone()[0]:
+                raise config.ConfigError(
+                    f"the warehouse {config.dsn_parts(dsn)['dbname']!r} is not initialised; run "
+                    "`pantau serve` (or `python -c 'from pantau import warehouse; warehouse.bootstrap()'`) "
+                    "once as its administrator"
+                )
+        return
     ensure_database(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
+        # Under the scheduler several tasks bootstrap at once: concurrent DDL on one object fails
+        # ("tuple concurrently updated"). One bootstrap at a time per database (session lock,
+        # released when the connection closes).
+        conn.execute("select pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))
         conn.execute("create extension if not exists pgcrypto")
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
@@ -330,6 +350,22 @@ def install_udfs(conn: psycopg.Connection) -> None:
                 "end if; end $owner$"
             ).format(role=sql.Literal(roles.TRANSFORMER), ident=sql.Identifier(roles.TRANSFORMER))
         )
+
+
+def _is_service_login(dsn: str) -> bool:
+    """Whether the DSN's user is one of the service logins (not a superuser, member of a group)."""
+    try:
+        conn = psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError:
+        return False  # no database yet: only an administrator can go on (ensure_database)
+    with conn:
+        return conn.execute(
+            "select not r.rolsuper and exists ("
+            "  select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid"
+            "  where m.member = r.oid and g.rolname = any(%s))"
+            " from pg_roles r where r.rolname = session_user",
+            (list(roles.GROUPS),),
+        ).fetchone()[0]
 
 
 @contextmanager

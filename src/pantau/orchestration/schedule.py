@@ -18,3 +18,34 @@ def briefing_timetable(calendar_path: Path | None = None) -> EventsTimetable:
         restrict_to_events=True,
         description="lead_days before each meeting in the calendar",
     )
+
+
+def landing_asset(feed_name: str):
+    """The feed's landing folder as an Asset, watched by the triggerer (pantau.orchestration.triggers)."""
+    from airflow.sdk import Asset, AssetWatcher
+
+    from pantau import config
+    from pantau.orchestration.triggers import LandingFileTrigger
+
+    landing = str(config.landing_dir().resolve())
+    return Asset(
+        name=f"pantau_landing__{feed_name}",
+        uri=f"pantau://landing/{feed_name}",
+        watchers=[
+            AssetWatcher(
+                name=f"pantau_landing_watch__{feed_name}",
+                trigger=LandingFileTrigger(landing=landing, feed=feed_name),
+            )
+        ],
+    )
+
+
+def ingest_schedule(feed_name: str):
+    """As soon as a file settles in the feed's landing folder, and every hour as a fallback (a
+    triggerer that is down, files from channels no trigger watches)."""
+    from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
+
+    return AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 * * * *", timezone="Asia/Jakarta"),
+        assets=landing_asset(feed_name),
+    )

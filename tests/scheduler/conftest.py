@@ -1,0 +1,183 @@
+"""A running `pantau serve` for the scheduler tests: own metadata and warehouse databases, free
+ports, a temporary landing zone and meeting calendar; stopped (every process) at the end."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+
+from pantau import config, serve
+from pantau.calendar import COLUMNS, DEFAULT_CALENDAR_PATH
+from pantau_dev.generate import generate
+
+PROVINCE = "36"
+PAST_MEETING = ("36", "2025-10-30")  # in the seed calendar: the manual briefing's form asks for it
+
+
+def query(dsn: str, sql: str, *args):
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float, every: float = 2.0):
+    """Poll `check` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+def write_calendar(path: Path, extra: list[dict] | None = None) -> None:
+    """The seed's Banten meeting of 2025-10-30 plus `extra` meetings."""
+    with DEFAULT_CALENDAR_PATH.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if (r["region_code"], r["meeting_date"]) == PAST_MEETING]
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows([*rows, *(extra or [])])
+    tmp.replace(path)
+
+
+def meeting_due_in(seconds: int) -> dict:
+    """A Banten meeting whose briefing falls due at the first whole minute `seconds` from now."""
+    zone = ZoneInfo("Asia/Jakarta")
+    due = (datetime.now(zone) + timedelta(seconds=seconds + 59)).replace(second=0, microsecond=0)
+    return {
+        "meeting_id": f"uji-{due:%Y%m%d-%H%M}",
+        "region_code": PROVINCE,
+        "level": "provinsi",
+        "meeting_date": due.date().isoformat(),
+        "meeting_time": due.strftime("%H:%M"),
+        "timezone": "Asia/Jakarta",
+        "lead_days": "0",
+        "title": "Rakor uji penjadwal",
+        "venue": "Ruang uji",
+        "recipients": "",
+    }
+
+
+# Small data: a gate-1 run costs tens of seconds on a busy two-core machine. Permits give the
+# briefing its headline; police and community reports are small.
+SAMPLE_FEEDS = ("imigrasi_izin_tinggal", "polri_laporan", "masyarakat_laporan")
+
+
+def sample_files(root: Path, feeds: tuple[str, ...] = SAMPLE_FEEDS) -> list[Path]:
+    """The newest generated file of each of `feeds` (in a staging folder beside the landing zone)."""
+    staging = root / "generated"
+    generate(PROVINCE, staging, seed=11, scale=0.05, truth=root / "truth.json")
+    picked = []
+    for folder in sorted(p for p in staging.iterdir() if p.is_dir() and p.name in feeds):
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if files:
+            picked.append(files[-1].relative_to(staging))
+    return [staging / p for p in picked]
+
+
+def bad_permit_file(folder: Path) -> Path:
+    """Plausible permits with an unknown permit type: loads, then fails a blocking gate-1 check."""
+    header = "no_izin;jenis_izin;kewarganegaraan;no_paspor;tanggal_terbit;tanggal_berakhir;kabupaten_kota\n"
+    rows = "".join(
+        f"BAD-{i};VISA-XYZ;Jepang;TZ{i:07d};01/09/2025;01/09/2026;Kota Cilegon\n" for i in range(5)
+    )
+    path = folder / "imigrasi_izin_tinggal" / "izin_tinggal_rusak.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+def drop_into_landing(files: list[Path], staging: Path, landing: Path) -> list[str]:
+    """Move complete files into the landing zone the way an upload ends: one rename each."""
+    names = []
+    for path in files:
+        relative = path.relative_to(staging)
+        target = landing / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        names.append(str(relative))
+    return names
+
+
+@pytest.fixture
+def serve_options() -> dict:
+    """ServeSettings a test module overrides (executor, workers, ...); LocalExecutor by default."""
+    return {}
+
+
+@pytest.fixture
+def served(tmp_path, make_database, monkeypatch, serve_options) -> Iterator[dict]:
+    """A running `pantau serve`; at the end it is stopped and no process it started may remain."""
+    yield from _served(tmp_path, make_database, monkeypatch, serve_options)
+
+
+def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dict]:
+    dsn = make_database()
+    landing, output = tmp_path / "landing", tmp_path / "output"
+    landing.mkdir()
+    calendar = tmp_path / "meeting_calendar.csv"
+    write_calendar(calendar)
+    for key, value in {
+        "PANTAU_WAREHOUSE_DSN": dsn,
+        "PANTAU_LANDING_DIR": str(landing),
+        "PANTAU_OUTPUT_DIR": str(output),
+        "PANTAU_SETTLE_SECONDS": "1",
+        "PANTAU_MEETING_CALENDAR": str(calendar),
+        "PANTAU_UI_PASSWORD": uuid.uuid4().hex,
+    }.items():
+        monkeypatch.setenv(key, value)
+    config.warehouse_dsn.cache_clear()
+    metadata = f"pantau_test_af_{uuid.uuid4().hex[:10]}"
+    settings = serve.ServeSettings(
+        home=tmp_path / "serve",
+        port=0,
+        warehouse_dsn=dsn,
+        metadata_database=metadata,
+        login_prefix=f"pantau_t{uuid.uuid4().hex[:8]}",
+        fast=True,
+        **options,
+    )
+    server = serve.Serve(settings)
+    started: set = set()
+    try:
+        server.start()
+        server.wait_ready(timeout=300)
+        client = serve.AirflowClient(settings.base_url, os.environ["PANTAU_UI_PASSWORD"])
+        yield {
+            "server": server,
+            "client": client,
+            "dsn": dsn,
+            "landing": landing,
+            "output": output,
+            "calendar": calendar,
+            "root": tmp_path,
+        }
+    finally:
+        started |= server.processes()
+        server.stop()
+        config.warehouse_dsn.cache_clear()
+        logins = [f"{settings.login_prefix}_{service}" for service in serve.SERVICE_LOGINS]
+        if settings.least_privilege:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for login in logins:  # their grants in this database (they own nothing)
+                    conn.execute(f'drop owned by "{login}"')
+        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{metadata}" with (force)')
+            for login in logins:
+                conn.execute(f'drop role if exists "{login}"')
+    # Stopping ends every process that was started, task runners in their own groups included.
+    left = serve.still_running(started)
+    assert not left, f"processes left running after stop: {sorted(pid for pid, _ in left)}"

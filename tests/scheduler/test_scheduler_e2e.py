@@ -1,0 +1,179 @@
+"""End to end under Airflow's own scheduler (`pantau serve`): api-server, scheduler,
+dag-processor and triggerer as separate processes, LocalExecutor, metadata in PostgreSQL.
+
+Files dropped into the landing zone wake their ingest DAGs (AssetWatcher), each is loaded once
+and gated; an accepted batch's Asset event starts the warehouse; a rejected file shows up in
+the REST API as a failed task; a briefing run triggered through the REST API with the form's
+Params renders its PDF and audit row; a meeting due a minute from now fires by itself; stopping
+ends every process that was started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pantau import serve
+from pantau.registry import feeds
+
+from .conftest import (
+    PAST_MEETING,
+    bad_permit_file,
+    drop_into_landing,
+    meeting_due_in,
+    query,
+    sample_files,
+    wait_for,
+    write_calendar,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def finished_runs(client: serve.AirflowClient, dag_id: str, **match) -> list[dict]:
+    return [
+        run
+        for run in client.dag_runs(dag_id)
+        if run["state"] in {"success", "failed"} and all(run.get(k) == v for k, v in match.items())
+    ]
+
+
+def test_pantau_under_the_real_scheduler(served):
+    client, dsn, landing = served["client"], served["dsn"], served["landing"]
+
+    # Every Pantau DAG is parsed, unpaused, and documented.
+    dags = wait_for(
+        "the DAG processor to parse every Pantau DAG",
+        lambda: (
+            found
+            if (found := client.get("/api/v2/dags?tags=pantau&limit=100")["dags"])
+            and len(found) == len(feeds()) + 3
+            else None
+        ),
+        timeout=180,
+    )
+    assert not any(d["is_paused"] for d in dags)
+
+    # Files arrive (complete, by rename): the triggerer notices, the ingest DAGs run.
+    staging = served["root"] / "generated"
+    files = [*sample_files(served["root"]), bad_permit_file(staging)]
+    names = drop_into_landing(files, staging, landing)
+    settled = "select source_file, status from audit.load_ledger where status <> 'loaded'"
+    ledger = dict(
+        wait_for(
+            "every dropped file to be loaded and gated",
+            lambda: rows if len(rows := query(dsn, settled)) >= len(names) else None,
+            timeout=900,
+        )
+    )
+    assert sorted(ledger) == sorted(names)
+    rejected = "imigrasi_izin_tinggal/izin_tinggal_rusak.csv"
+    assert ledger.pop(rejected) == "rejected"
+    assert set(ledger.values()) == {"accepted"}, ledger
+    # Loaded once: one ledger row and one batch per file, and every batch went through gate 1.
+    assert query(dsn, "select count(*), count(distinct file_sha256) from audit.load_ledger") == [
+        (len(names), len(names))
+    ]
+    assert query(
+        dsn,
+        "select count(*) from audit.load_ledger l where validated_at is null "
+        "or not exists (select 1 from audit.dq_results r where r.batch_id = l.batch_id)",
+    ) == [(0,)]
+    woken = [
+        run
+        for feed in feeds()
+        for run in client.dag_runs(f"pantau_ingest__{feed}")
+        if run["run_type"] == "asset_triggered"
+    ]
+    assert woken, "no ingest run was started by a landing-zone event"
+
+    # The rejected file: a failed gate-1 task in Airflow whose log names the file, seen through
+    # the REST API (what an operator's alerting reads).
+    permits = "pantau_ingest__imigrasi_izin_tinggal"
+
+    def failed_gate_tasks():
+        return [
+            ti
+            for run in client.dag_runs(permits)
+            for ti in client.task_instances(permits, run["dag_run_id"])
+            if ti["state"] == "failed" and ti["task_id"].startswith("validate")
+        ]
+
+    failed = wait_for("the rejected file's gate-1 task to fail", failed_gate_tasks, timeout=180)
+    logs = [
+        json.dumps(
+            client.get(
+                f"/api/v2/dags/{permits}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
+                f"/logs/{ti['try_number']}?map_index={ti['map_index']}"
+            )
+        )
+        for ti in failed
+    ]
+    assert any("izin_tinggal_rusak.csv" in log for log in logs)
+
+    # Accepted batches' Asset events start the warehouse, which publishes the marts.
+    warehouse = wait_for(
+        "the warehouse DAG to finish a run started by raw Asset events",
+        lambda: finished_runs(client, "pantau_warehouse", run_type="asset_triggered"),
+        timeout=1200,
+    )
+    assert warehouse[0]["state"] == "success", warehouse[0]
+    events = client.get(
+        f"/api/v2/dags/pantau_warehouse/dagRuns/{warehouse[0]['dag_run_id']}/upstreamAssetEvents"
+    )["asset_events"]
+    assert {e["uri"] for e in events} <= {f"pantau://raw/{feed}" for feed in feeds()} and events
+    assert query(dsn, "select count(*) > 0 from marts.fct_foreigners_present") == [(True,)]
+
+    # A meeting due a minute from now: the calendar changes, the briefing DAG fires by itself.
+    soon = meeting_due_in(60)
+    write_calendar(served["calendar"], [soon])
+
+    # Meanwhile a briefing by hand, through the REST API with the form's Params.
+    region, meeting_date = PAST_MEETING
+    manual = client.trigger(
+        "pantau_briefing", {"region": region, "meeting_date": meeting_date, "language": "en"}
+    )
+    run = wait_for(
+        "the manual briefing run",
+        lambda: [
+            r for r in finished_runs(client, "pantau_briefing") if r["dag_run_id"] == manual["dag_run_id"]
+        ],
+        timeout=300,
+    )[0]
+    assert run["state"] == "success", run
+    (path, language) = query(
+        dsn,
+        "select pdf_path, language from audit.briefings where region_code = %s and meeting_date = %s",
+        region,
+        meeting_date,
+    )[0]
+    assert language == "en" and Path(path).read_bytes().startswith(b"%PDF")
+
+    scheduled = wait_for(
+        f"the briefing of {soon['meeting_id']} to run on its own",
+        lambda: finished_runs(client, "pantau_briefing", run_type="scheduled"),
+        timeout=300,
+    )[0]
+    assert scheduled["state"] == "success", scheduled
+    (pdf,) = query(
+        dsn,
+        "select pdf_path from audit.briefings where region_code = %s and meeting_date = %s",
+        soon["region_code"],
+        soon["meeting_date"],
+    )[0]
+    assert Path(pdf).read_bytes().startswith(b"%PDF")
+    assert os.path.commonpath([pdf, str(served["output"])]) == str(served["output"])
+
+    assert served["server"].exited() == [], "a component died during the run"
+
+
+def test_stop_ends_every_process_it_started(served):
+    """Ctrl-C / SIGTERM path: every component and every child (task runners included) is gone."""
+    server = served["server"]
+    started = server.processes()
+    assert len(started) >= len(serve.COMPONENTS)
+    server.stop()
+    assert not serve.descendants([pid for pid, _ in started]) & started
