@@ -155,8 +155,12 @@ def test_each_role_reads_exactly_its_schemas(role_warehouse: RoleWarehouse) -> N
     assert all(relations.values()), {schema: len(found) for schema, found in relations.items()}
     assert "marts.fct_findings" in relations["marts"]
     assert "restricted.restricted_finding_subjects" in relations["restricted"]
-    # The loader also reads the reference seeds (gate 1 resolves values against them), no more.
+    # The loader also reads the reference seeds and dbt's key tables (gate 1 resolves values
+    # through them), no more.
     seeds = {f"staging.{path.stem}" for path in (config.DBT_PROJECT_DIR / "seeds").glob("*.csv")}
+    seeds |= {
+        f"staging.{path.stem}" for path in (config.DBT_PROJECT_DIR / "models/staging/reference").glob("*.sql")
+    }
     assert "staging.regions" in seeds and seeds <= set(relations["staging"])
     wrong = []
     for group, allowed in MAY_READ.items():
@@ -309,3 +313,81 @@ def test_role_setup_is_idempotent_under_concurrency(make_database) -> None:
             for name in created:
                 conn.execute(sql.SQL("drop role {}").format(sql.Identifier(name)))
     assert created == sorted(names)
+
+
+# ----- row scopes: one warehouse, many provinces (access.login_scopes, macros/row_scope.sql) -----
+SCOPED_TABLES = ("marts.fct_findings", "marts.fct_foreigners_present", "marts.fct_lodging_stays")
+
+
+def _scoped_login(role_warehouse: RoleWarehouse, label: str, group: str, scopes) -> str:
+    name = f"{role_warehouse.users[group]}_{label}"
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        roles.create_login_user(conn, name, group, scopes=scopes)
+    return psycopg.conninfo.make_conninfo(role_warehouse.dsn, user=name)
+
+
+def _codes(dsn: str, relation: str, column: str = "region_code") -> set[str]:
+    with psycopg.connect(dsn) as conn:
+        return {code for (code,) in conn.execute(f"select distinct {column} from {relation}").fetchall()}
+
+
+@pytest.fixture(scope="module")
+def scoped(role_warehouse: RoleWarehouse):
+    logins = {
+        "national": _scoped_login(role_warehouse, "nasional", roles.READER, None),
+        "banten": _scoped_login(role_warehouse, "prov36", roles.READER, ["36"]),
+        "kalteng": _scoped_login(role_warehouse, "prov62", roles.READER, ["62"]),
+        "kota_serang": _scoped_login(role_warehouse, "kab3673", roles.READER, ["36.73"]),
+        "kab_tangerang": _scoped_login(role_warehouse, "kab3603", roles.READER, ["36.03"]),
+        "officer_kota_serang": _scoped_login(role_warehouse, "off3673", roles.OFFICER, ["36.73"]),
+    }
+    yield logins
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        for dsn in logins.values():
+            roles.drop_login_user(conn, psycopg.conninfo.conninfo_to_dict(dsn)["user"])
+
+
+def test_each_login_sees_its_own_province_or_kab_kota(role_warehouse: RoleWarehouse, scoped) -> None:
+    everything = {table: _codes(role_warehouse.dsn, table) for table in SCOPED_TABLES}
+    # the test warehouse holds several kab/kota of Banten, or the test would prove nothing
+    assert {"36.73", "36.03"} <= everything["marts.fct_findings"]
+    for table in SCOPED_TABLES:
+        assert _codes(scoped["national"], table) == everything[table], table
+        assert _codes(scoped["banten"], table) == everything[table], table
+        assert _codes(scoped["kalteng"], table) == set(), table
+        assert _codes(scoped["kota_serang"], table) <= {"36.73"}, table
+        assert _codes(scoped["kab_tangerang"], table) <= {"36.03"}, table
+    assert _codes(scoped["kota_serang"], "marts.fct_findings") == {"36.73"}
+    # labels stay readable by everyone
+    assert "36.03" in _codes(scoped["kota_serang"], "marts.dim_regions")
+
+
+def test_a_kab_kota_login_cannot_read_another_kab_kotas_findings(role_warehouse, scoped) -> None:
+    query = "select count(*) from marts.fct_findings where region_code = %s"
+    with psycopg.connect(role_warehouse.dsn) as conn:
+        assert conn.execute(query, ("36.03",)).fetchone()[0] > 0
+    with psycopg.connect(scoped["kota_serang"]) as conn:
+        assert conn.execute(query, ("36.03",)).fetchone()[0] == 0
+        # nor by switching to the group role: the scope follows the login
+        conn.execute("set role pantau_reader")
+        assert conn.execute(query, ("36.03",)).fetchone()[0] == 0
+    # the restricted view (names, passports) is filtered the same way for an officer
+    assert _codes(scoped["officer_kota_serang"], "restricted.restricted_finding_subjects") <= {"36.73"}
+    assert _codes(role_warehouse.dsn, "restricted.restricted_finding_subjects") - {"36.73"}
+
+
+def test_a_reader_login_without_a_scope_sees_no_rows(role_warehouse: RoleWarehouse) -> None:
+    """Fail closed: a reader made by hand (no row in access.login_scopes) reads nothing."""
+    stranger = f"pantau_test_{uuid.uuid4().hex[:8]}_unscoped"
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login").format(sql.Identifier(stranger)))
+        conn.execute(sql.SQL("grant pantau_reader to {}").format(sql.Identifier(stranger)))
+    try:
+        dsn = psycopg.conninfo.make_conninfo(role_warehouse.dsn, user=stranger)
+        assert _codes(dsn, "marts.fct_findings") == set()
+        # a scope cannot be granted by the reader itself
+        with psycopg.connect(dsn) as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("insert into access.login_scopes values (current_user, null)")
+    finally:
+        with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+            roles.drop_login_user(conn, stranger)
