@@ -46,6 +46,11 @@ def match_key(text: str) -> str:
     return re.sub(r"[^0-9A-Z]+", "", text.upper())
 
 
+def spaced_key(text: str) -> str:
+    """Upper case, punctuation as spaces, spaces collapsed: stricter than match_key."""
+    return " ".join(re.sub(r"[^0-9A-Z]+", " ", text.upper()).split())
+
+
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.startswith("#")]
@@ -279,10 +284,17 @@ def build_countries(reference_dir: Path = REFERENCE_DIR, extras_dir: Path = EXTR
         if alias:
             codes_by_key[match_key(alias)].add(code)
     ambiguous = {key: sorted(codes) for key, codes in codes_by_key.items() if len(codes) > 1}
+    # Spellings equal to a name up to case and punctuation are not repeated; ones that differ in
+    # spacing only ("Viet Nam" / "Vietnam") are, for tools that keep the spaces (the generator).
+    own_spellings = {
+        spaced_key(country[column])
+        for country in countries
+        for column in ("country_code", "name_en", "name_id")
+    }
     aliases, written = [], set()
     for alias, code in candidates:
-        key = match_key(alias)
-        if not key or (key, code) in written or (key in own_keys and key not in ambiguous):
+        key = spaced_key(alias)
+        if not key or (key, code) in written or (key in own_spellings and match_key(alias) not in ambiguous):
             continue
         written.add((key, code))
         aliases.append({"alias": alias, "country_code": code})
