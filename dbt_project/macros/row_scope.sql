@@ -6,9 +6,9 @@
 {% macro row_scope_predicate(region_column, province_column) -%}
     (
         (select access.sees_all_rows())
-        or {{ region_column }} = any((select access.scoped_region_codes()))
+        or {{ region_column }} = any((select access.scoped_region_codes())::text[])
         or coalesce({{ province_column }}, split_part({{ region_column }}, '.', 1))
-            = any((select access.scoped_province_codes()))
+            = any((select access.scoped_province_codes())::text[])
     )
 {%- endmacro %}
 
