@@ -5,7 +5,7 @@
 
 Prints each validation's time (target <= 10 s), their median, and the ratio to `select count(*)`
 with the same filter, measured just before each validation, so a busy machine shows up in the
-baseline too. Uses (and drops) its own database, pantau_dq2_bench.
+baseline too. Uses (and drops) its own database, pantau_dq2_bench_<pid>.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_HOME", tempfile.mkdtemp(prefix="pantau-bench-"))
-    dsn = config.with_database(config.warehouse_dsn(), "pantau_dq2_bench")
+    dsn = config.with_database(config.warehouse_dsn(), f"pantau_dq2_bench_{os.getpid()}")
     os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
     config.warehouse_dsn.cache_clear()
     warehouse.drop_database(dsn)
