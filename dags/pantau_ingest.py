@@ -3,17 +3,19 @@
 Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
 `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
 on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds. Data Docs are rebuilt there, not per file: rendering the site takes minutes once
-results pile up. Adding a feed to the registry adds its DAG here; this one file generates them
-all (rather than seven near-identical files).
+rebuilds. A file that is rejected or quarantined fails its own `validate_raw` task (something to
+alert on: the agency must send it again); the feed's other files still load and publish. Data
+Docs are rebuilt there, not per file: rendering the site takes minutes once results pile up.
+Adding a feed to the registry adds its DAG here; this one file generates them all (rather than
+seven near-identical files).
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
-from airflow.sdk.exceptions import AirflowSkipException
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration import tasks
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import Feed, feeds
 
 
@@ -50,13 +52,9 @@ def build_ingest_dag(feed: Feed):
 
         @task(outlets=[Asset(feed.asset_uri)])
         def validate_raw(outcome: dict) -> dict:
-            from pantau import pipeline
-
-            verdict = pipeline.validate_raw(outcome)
-            if not verdict["accepted"]:
-                # No Asset event: nothing new to publish from this file.
-                raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
-            return verdict
+            # A rejected or quarantined file fails this (mapped) task: an alert, no Asset event;
+            # the feed's other files carry on. A duplicate is skipped.
+            return tasks.validate_raw(outcome)
 
         # Leftovers are validated after discovery (which creates the tables on a new warehouse)
         # and before this run's loads, so no batch is picked up twice.

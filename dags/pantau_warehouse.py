@@ -2,7 +2,8 @@
 
 Scheduled on the raw Assets of every feed. Runs the dbt project (seeds, staging, intermediate,
 marts and their tests) through a Cosmos task group built from the pre-built manifest, then the
-mart quality gate (gate 2), and emits the `pantau://marts` Asset the briefings read.
+mart quality gate (gate 2), and emits the `pantau://marts` Asset the briefings read. A blocking
+gate-2 failure fails `publish_marts`: no Asset event, and the briefing is marked not validated.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import operator
 from functools import reduce
 
 from airflow.sdk import Asset, dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration import tasks
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import feeds
-
-config.export_tool_env(probe=False)  # env only: dbt reads its connection from these variables
 
 MARTS = Asset("pantau://marts")
 
@@ -47,11 +47,7 @@ def pantau_warehouse():
             project_name="pantau",
             install_dbt_deps=False,
         ),
-        profile_config=ProfileConfig(
-            profile_name="pantau",
-            target_name="local",
-            profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
-        ),
+        profile_config=tasks.dbt_profile_config(),  # the Airflow connection in deployment
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
@@ -61,11 +57,9 @@ def pantau_warehouse():
         ),
     )
 
-    @task(outlets=[MARTS])
+    @task(outlets=[MARTS])  # emitted only on success: a blocking gate-2 failure fails the task
     def publish_marts() -> dict:
-        from pantau import pipeline
-
-        return pipeline.publish_marts()
+        return tasks.publish_marts()
 
     prepare_warehouse() >> dbt_transform >> publish_marts()
 

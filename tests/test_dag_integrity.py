@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from pantau import airflow_local, config
+from pantau import config
+from pantau.orchestration import airflow_local
 from pantau.registry import feeds
 
 
@@ -67,7 +68,7 @@ def test_dag_folder_parses_fast_without_heavy_imports():
     neighbours."""
     code = (
         "import sys, time; t = time.monotonic();"
-        "from pantau import airflow_local; airflow_local.configure();"
+        "from pantau.orchestration import airflow_local; airflow_local.configure();"
         "import airflow;"  # Airflow's own import time is not ours to count
         "t = time.process_time(); dags = airflow_local.load_dags(); elapsed = time.process_time() - t;"
         "heavy = [m for m in ('great_expectations', 'weasyprint', 'pandas') if m in sys.modules];"

@@ -52,9 +52,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def cmd_generate(args) -> int:
-    from pantau.generate import generate
+def _dev_generator():
+    """The synthetic generator is development tooling (devtools/, the `dev` dependency group), not
+    part of the runtime package or the production image."""
+    try:
+        from pantau_dev.generate import generate
+    except ImportError as exc:
+        raise config.ConfigError(
+            "the synthetic generator is development tooling and is not installed here "
+            f"({exc}); install it with `make setup` (uv sync with the dev group) in a source checkout"
+        ) from exc
+    return generate
 
+
+def cmd_generate(args) -> int:
+    generate = _dev_generator()
     out = args.out or config.landing_dir()
     truth = generate(args.province, out, seed=args.seed, scale=args.scale, truth=args.truth)
     counts = ", ".join(f"{feed} {info['rows']}" for feed, info in truth["feeds"].items())
@@ -108,8 +120,8 @@ def cmd_status(args) -> int:
 def cmd_demo(args) -> int:
     """Everything a newcomer needs to see: own database, fresh landing zone, both pilot provinces."""
     from pantau import report, runner, warehouse
-    from pantau.generate import generate
 
+    generate = _dev_generator()
     started = time.monotonic()
     config.ensure_demo_pii_key()
     os.environ.setdefault("PANTAU_AS_OF", DEMO_AS_OF)

@@ -21,7 +21,7 @@ from pantau import config, runner
 from pantau.briefing.formatting import Formatter
 from pantau.briefing.labels import labels_for
 from pantau.calendar import load_meetings
-from pantau.generate import generate
+from pantau_dev.generate import generate
 
 PROVINCE = "51"
 CALENDAR = "\n".join(

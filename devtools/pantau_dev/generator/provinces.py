@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from pantau.generator import reference as ref
-from pantau.generator.spelling import SEEDS_DIR
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator.spelling import SEEDS_DIR
 
 PILOTS = ("36", "62")
 
@@ -158,7 +158,7 @@ def _remap(value, mapping: dict[str, str]):
 
 def register(province: str) -> None:
     """Make `province` known to the generator (no-op for the pilots and once registered)."""
-    from pantau.generator import population
+    from pantau_dev.generator import population
 
     if province in ref.REGIONS:
         return
