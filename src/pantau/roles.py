@@ -244,4 +244,3 @@ def drop_login_user(conn: psycopg.Connection, name: str) -> None:
         conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
         if conn.execute("select to_regclass('access.login_scopes')").fetchone()[0]:
             conn.execute("delete from access.login_scopes where login = %s", (name,))
-
