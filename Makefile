@@ -11,9 +11,11 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PANTAU_HOME ?= $(abspath .pantau)
 
 # Debian packages: HarfBuzz subsetting (WeasyPrint embeds font subsets with it; without it every
-# render warns), poppler-utils (pdftoppm renders pages in the layout tests) and chromium (the
-# browser tests drive it with Playwright; Playwright's own browser download is never used).
-DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils chromium
+# render warns), poppler-utils (pdftoppm renders pages in the layout tests), chromium (the
+# browser tests drive it with Playwright; Playwright's own browser download is never used), and
+# openssh-server and dovecot-imapd: the real SFTP and IMAP servers the source tests start on free
+# ports (tests/sources/servers.py); no service is enabled, the tests run their own.
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils chromium openssh-server dovecot-imapd
 # The Data Docs' scripts, styles and fonts, pinned in package-lock.json (offline audit trail).
 DOCS_ASSETS := report_templates/data_docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -135,31 +135,57 @@ def record_delivery(
         )
 
 
-def _send(result: BriefingResult, meeting: Meeting, conn_id: str) -> Delivery:
-    check_deliverable(result, meeting)
+class NoSender(ValueError):
+    """Neither the SMTP connection nor the environment names a sender address."""
+
+
+def send_mail(
+    *,
+    to: tuple[str, ...] | list[str],
+    subject: str,
+    html: str,
+    files: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    conn_id: str = "smtp_default",
+) -> str:
+    """Send one e-mail through the Airflow SMTP connection; returns the sender address used.
+    The one SMTP path of Pantau (briefings and feedback to agencies). SMTP errors propagate."""
     from airflow.providers.smtp.hooks.smtp import SmtpHook  # Airflow only when actually sending
 
-    subject = mail_subject(result, meeting)
-    recipients = tuple(meeting.recipients)
     with SmtpHook(smtp_conn_id=conn_id) as hook:
         sender = hook.from_email or os.environ.get(FROM_ENV)
         if not sender:
-            raise DeliveryRefused(
-                result.briefing_id,
+            raise NoSender(
                 f"no sender address: set the `from_email` extra of Airflow connection {conn_id!r} "
-                f"or {FROM_ENV}",
+                f"or {FROM_ENV}"
             )
         hook.send_email_smtp(
-            to=list(recipients),
+            to=list(to),
             from_email=sender,
             subject=subject,
-            html_content=mail_body(result, meeting),
-            files=[str(result.path)],
-            custom_headers={
-                "X-Pantau-Briefing-Id": result.briefing_id,
-                "X-Pantau-SHA256": result.sha256,
-            },
+            html_content=html,
+            files=files or [],
+            custom_headers=headers or {},
         )
+    return sender
+
+
+def _send(result: BriefingResult, meeting: Meeting, conn_id: str) -> Delivery:
+    check_deliverable(result, meeting)
+
+    subject = mail_subject(result, meeting)
+    recipients = tuple(meeting.recipients)
+    try:
+        send_mail(
+            to=recipients,
+            subject=subject,
+            html=mail_body(result, meeting),
+            files=[str(result.path)],
+            headers={"X-Pantau-Briefing-Id": result.briefing_id, "X-Pantau-SHA256": result.sha256},
+            conn_id=conn_id,
+        )
+    except NoSender as missing:
+        raise DeliveryRefused(result.briefing_id, str(missing)) from None
     log.info(
         "briefing %s e-mailed to %s via %s (sha256 %s)",
         result.briefing_id,
@@ -184,4 +210,5 @@ __all__ = [
     "mail_subject",
     "record_delivery",
     "send_briefing",
+    "send_mail",
 ]

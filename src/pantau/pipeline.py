@@ -52,9 +52,33 @@ def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
     return [str(path) for path in found.ready]
 
 
+def fetch_sources(feed_name: str, landing: Path | None = None) -> dict[str, list[str]]:
+    """Bring new files from the feed's SFTP and mailbox sources into the landing zone (nothing to
+    do, and no connection opened, for a feed read from the landing folder only)."""
+    if all(source.kind == "landing" for source in feed(feed_name).sources):
+        return {}
+    from pantau.ingest.sources.fetch import fetch_feed_sources
+
+    warehouse.bootstrap()
+    return fetch_feed_sources(feed_name, landing=landing or config.landing_dir())
+
+
 def load_batch(feed_name: str, path: str, landing: Path | None = None) -> dict:
     outcome = load_file(feed(feed_name), Path(path), landing=landing or config.landing_dir())
+    if outcome.batch_id:
+        from pantau.ingest.sources.landing import attach_origins
+
+        with psycopg.connect(config.warehouse_dsn(), autocommit=True) as conn:
+            attach_origins(conn, outcome.batch_id)  # sender / remote path of a fetched file
     return outcome.as_dict()
+
+
+def send_feedback(feed_name: str) -> list[dict]:
+    """E-mail each agency what became of its files (receipt, rejection, quarantine); a mail
+    failure is recorded and retried next run, never raised."""
+    from pantau.feedback import send_feedback as send
+
+    return send(feed_name)
 
 
 def validate_raw(outcome: dict) -> dict:

@@ -31,6 +31,44 @@ class Column:
         return {header_key(self.name), *(header_key(a) for a in self.aliases)}
 
 
+SOURCE_KINDS = ("landing", "sftp", "imap")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a feed's files come from (feeds.yml `sources:`); credentials live in the named Airflow
+    connection (or its AIRFLOW_CONN_<ID> environment variable), never here.
+
+    landing: files dropped in <landing>/<feed>/ (always read, whatever else is declared).
+    sftp:    files matching `pattern` in folder `path` on the SFTP server of `connection`.
+    imap:    attachments in mailbox `folder` of `connection` from one of `senders` (addresses or
+             `*@domain`), with an extension in `attachments` (default: the feed's formats) and a
+             name matching `filename`.
+    """
+
+    kind: str
+    connection: str | None = None
+    path: str | None = None
+    pattern: str = "*"
+    folder: str = "INBOX"
+    senders: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
+    filename: str = "*"
+    settle_seconds: float | None = None
+    move_to: str | None = None
+
+    @property
+    def key(self) -> str:
+        """One name per remote place; feeds sharing a mailbox share its key (and its fetch)."""
+        if self.kind == "landing":
+            return "landing"
+        place = self.path if self.kind == "sftp" else self.folder
+        return f"{self.kind}:{self.connection}:{place}"
+
+
+LANDING = Source("landing")
+
+
 @dataclass(frozen=True)
 class Feed:
     name: str
@@ -42,6 +80,8 @@ class Feed:
     suite: str
     columns: tuple[Column, ...]
     sheet: str | None = None
+    sources: tuple[Source, ...] = (LANDING,)
+    contacts: tuple[str, ...] = ()  # the agency's addresses for feedback (registry `contacts:`)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -69,7 +109,46 @@ class Feed:
         return {key: column.name for column in self.columns for key in column.header_keys()}
 
 
-def _parse(name: str, spec: dict) -> Feed:
+def _parse_source(feed_name: str, spec) -> Source:
+    if spec == "landing":
+        return LANDING
+    if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in SOURCE_KINDS:
+        raise ValueError(
+            f"feeds.yml, feed {feed_name!r}: source {spec!r} is not "
+            "`landing`, `sftp: {...}` or `imap: {...}`"
+        )
+    kind, options = next(iter(spec.items()))
+    options = dict(options or {})
+    allowed = {
+        "sftp": {"connection", "path", "pattern", "settle_seconds"},
+        "imap": {"connection", "folder", "senders", "attachments", "filename", "move_to"},
+        "landing": set(),
+    }[kind]
+    required = {"sftp": {"connection", "path"}, "imap": {"connection", "senders"}, "landing": set()}[kind]
+    unknown, missing = set(options) - allowed, required - set(options)
+    if unknown or missing:
+        raise ValueError(
+            f"feeds.yml, feed {feed_name!r}, {kind} source: "
+            + "; ".join(
+                part
+                for part in (
+                    f"unknown keys {sorted(unknown)} (allowed: {sorted(allowed)})" if unknown else "",
+                    f"missing keys {sorted(missing)}" if missing else "",
+                )
+                if part
+            )
+        )
+    for many in ("senders", "attachments"):
+        if many in options:
+            value = options[many]
+            options[many] = tuple(
+                str(v).strip().lower().lstrip(".") if many == "attachments" else str(v).strip().lower()
+                for v in ([value] if isinstance(value, str) else value)
+            )
+    return Source(kind=kind, **options)
+
+
+def _parse(name: str, spec: dict, contacts: dict | None = None) -> Feed:
     columns = tuple(
         Column(
             name=col_name,
@@ -79,7 +158,11 @@ def _parse(name: str, spec: dict) -> Feed:
         )
         for col_name, col in spec["columns"].items()
     )
-    known = {"agency", "description", "formats", "cadence_days", "natural_key", "suite", "columns", "sheet"}
+    known = {"agency", "description", "formats", "cadence_days", "natural_key", "suite", "columns"}
+    known |= {"sheet", "sources"}
+    sources = tuple(_parse_source(name, s) for s in spec.get("sources", ["landing"]))
+    if LANDING not in sources:
+        sources = (LANDING, *sources)  # the landing folder is always read
     return Feed(
         name=name,
         agency=spec["agency"],
@@ -90,13 +173,16 @@ def _parse(name: str, spec: dict) -> Feed:
         suite=spec.get("suite", f"raw__{name}"),
         columns=columns,
         sheet=spec.get("sheet"),
+        sources=sources,
+        contacts=tuple((contacts or {}).get(spec["agency"], ())),
         extra={k: v for k, v in spec.items() if k not in known},
     )
 
 
 def load_registry(path: Path | None = None) -> dict[str, Feed]:
     data = yaml.safe_load((path or REGISTRY_PATH).read_text(encoding="utf-8"))
-    return {name: _parse(name, spec) for name, spec in data["feeds"].items()}
+    contacts = data.get("contacts") or {}
+    return {name: _parse(name, spec, contacts) for name, spec in data["feeds"].items()}
 
 
 @cache

@@ -40,6 +40,14 @@ create table if not exists audit.load_ledger (
 create unique index if not exists load_ledger_loaded_sha256
     on audit.load_ledger (file_sha256) where status <> 'quarantined';
 create index if not exists load_ledger_feed on audit.load_ledger (feed, received_at);
+-- Where each file came from (pantau.ingest.sources); null channel: dropped in the landing folder
+-- before origins were recorded. Added in place so existing ledgers upgrade on the next bootstrap.
+alter table audit.load_ledger add column if not exists origin_channel text;     -- landing | sftp | imap
+alter table audit.load_ledger add column if not exists origin_source text;      -- e.g. sftp:sftp_kanim:/out
+alter table audit.load_ledger add column if not exists origin_sender text;      -- e-mail From address
+alter table audit.load_ledger add column if not exists origin_message_id text;  -- e-mail Message-ID
+alter table audit.load_ledger add column if not exists origin_remote_path text; -- SFTP path / attachment name
+alter table audit.load_ledger add column if not exists origin_remote_mtime timestamptz;
 
 create table if not exists audit.dq_results (
     result_id           bigint generated always as identity primary key,
@@ -111,6 +119,46 @@ alter table audit.briefings add column if not exists delivered_to text[];
 alter table audit.briefings add column if not exists delivered_at timestamptz;
 """
 
+
+# Fetching from agency sources (pantau.ingest.sources) and feedback to agencies (pantau.feedback).
+SOURCES_DDL = """
+-- One row per item taken from a remote source (an SFTP file, an e-mail attachment, a message
+-- without one). status 'landing': the bytes are being moved into the landing zone (a run that
+-- died here is redone); 'landed': the file is in the landing zone and the source may forget it.
+create table if not exists audit.source_fetches (
+    fetch_id        bigint generated always as identity primary key,
+    source          text not null,          -- registry source key, e.g. imap:imap_tim_poa:INBOX
+    channel         text not null check (channel in ('sftp', 'imap')),
+    remote_key      text not null,          -- what identifies the item at the source
+    feed            text not null,          -- feed folder it was landed in (_surel: not routable)
+    landed_file     text not null,          -- relative to the landing zone, = load_ledger.source_file
+    file_sha256     text not null,
+    file_bytes      bigint not null,
+    sender          text,
+    message_id      text,
+    remote_path     text,
+    remote_mtime    timestamptz,
+    status          text not null check (status in ('landing', 'landed')),
+    fetched_at      timestamptz not null default now(),
+    unique (source, remote_key)
+);
+create index if not exists source_fetches_landed on audit.source_fetches (landed_file, file_sha256);
+
+-- Every e-mail sent to an agency about one of its files (pantau.feedback): receipts, rejections,
+-- quarantines; a failed attempt is kept and retried by the next run, the load is never affected.
+create table if not exists audit.feedback (
+    feedback_id     bigint generated always as identity primary key,
+    batch_id        text not null,
+    feed            text not null,
+    kind            text not null check (kind in ('receipt', 'rejection', 'quarantine')),
+    recipients      text[] not null,
+    subject         text not null,
+    status          text not null check (status in ('sent', 'failed')),
+    detail          text,
+    attempted_at    timestamptz not null default now()
+);
+create index if not exists feedback_batch on audit.feedback (batch_id);
+"""
 
 # The auditors' trail over the audit tables (issue 5; docs/contracts.md, "Auditor views"). Views
 # only, replaced on every bootstrap (columns may be appended, never renamed or dropped); readable
@@ -327,6 +375,7 @@ def bootstrap(dsn: str | None = None) -> None:
         for schema in SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         conn.execute(AUDIT_DDL)
+        conn.execute(SOURCES_DDL)
         conn.execute(AUDIT_VIEWS_DDL)
         # Gate 1's date reader (audit.pantau_parse_date); imported here, pantau.quality imports this module.
         from pantau.quality import sql_checks
