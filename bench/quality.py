@@ -5,7 +5,7 @@
 
 Prints each validation's time (target <= 10 s), their median, and the ratio to `select count(*)`
 with the same filter, measured just before each validation, so a busy machine shows up in the
-baseline too. Uses (and drops) its own database, pantau_dq2_bench.
+baseline too. Uses (and drops) its own database, pantau_dq2_bench_<pid>.
 """
 
 from __future__ import annotations
@@ -13,12 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import psycopg
 
-from pantau import config, warehouse
+from pantau import config, runner, warehouse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "dbt"))
+from dbt_cli import run_dbt  # the tests' dbt runner (target/ and logs/ per run)
 
 APOA_ROWS_SQL = """
 insert into raw.imigrasi_apoa (
@@ -54,14 +59,18 @@ LEDGER_SQL = (
 
 
 def load_reference_seeds(dsn: str) -> None:
-    """The dbt seeds gate 1 resolves regions, countries and visa codes against, as `dbt seed` loads them."""
-    with psycopg.connect(dsn) as conn:
-        for name in ("regions", "region_aliases", "countries", "country_aliases", "visa_index_codes"):
-            path = config.DBT_PROJECT_DIR / "seeds" / f"{name}.csv"
-            header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-            conn.execute(f'create table staging."{name}" ({", ".join(f"{c} text" for c in header)})')
-            with conn.cursor().copy(f'copy staging."{name}" from stdin (format csv, header true)') as copy:
-                copy.write(path.read_bytes())
+    """The reference seeds and dbt's key tables gate 1 resolves through, built by dbt itself."""
+    work_dir = Path(tempfile.mkdtemp(prefix="pantau-bench-dbt-"))
+    os.environ.setdefault("PANTAU_PII_KEY", "bench-only-pii-key-0123456789abcdef")  # staging's pre-hook
+    os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
+    config.warehouse_dsn.cache_clear()
+    config.export_tool_env()
+    started = time.perf_counter()
+    for command in runner.reference_build_commands():
+        result = run_dbt(command, work_dir)
+        if result.returncode != 0:
+            raise SystemExit(result.stdout[-4000:] + result.stderr[-2000:])
+    print(f"reference seeds and key tables built by dbt in {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:
@@ -70,7 +79,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_HOME", tempfile.mkdtemp(prefix="pantau-bench-"))
-    dsn = config.with_database(config.warehouse_dsn(), "pantau_dq2_bench")
+    dsn = config.with_database(config.warehouse_dsn(), f"pantau_dq2_bench_{os.getpid()}")
     os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
     config.warehouse_dsn.cache_clear()
     warehouse.drop_database(dsn)

@@ -13,7 +13,7 @@ reports and corrections of earlier reports). Then it times:
   reports and corrections of the previous week), same selection without --full-refresh,
 
 and prints the ratio of the incremental times (largest history over smallest). Databases are
-named pantau_wh_bench_<rows> and dropped at the end unless --keep.
+named pantau_wh_bench_<rows>_<pid> and dropped at the end unless --keep.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def dbt(args: list[str], work_dir: Path) -> float:
 
 
 def one_size(history: int, delta: int, work_dir: Path, keep: bool) -> dict[str, float]:
-    name = f"pantau_wh_bench_{history}"
+    name = f"pantau_wh_bench_{history}_{os.getpid()}"
     server = config.with_database(config.warehouse_dsn(), "postgres")
     dsn = config.with_database(config.warehouse_dsn(), name)
     with psycopg.connect(server, autocommit=True) as conn:

@@ -155,8 +155,12 @@ def test_each_role_reads_exactly_its_schemas(role_warehouse: RoleWarehouse) -> N
     assert all(relations.values()), {schema: len(found) for schema, found in relations.items()}
     assert "marts.fct_findings" in relations["marts"]
     assert "restricted.restricted_finding_subjects" in relations["restricted"]
-    # The loader also reads the reference seeds (gate 1 resolves values against them), no more.
+    # The loader also reads the reference seeds and dbt's key tables (gate 1 resolves values
+    # through them), no more.
     seeds = {f"staging.{path.stem}" for path in (config.DBT_PROJECT_DIR / "seeds").glob("*.csv")}
+    seeds |= {
+        f"staging.{path.stem}" for path in (config.DBT_PROJECT_DIR / "models/staging/reference").glob("*.sql")
+    }
     assert "staging.regions" in seeds and seeds <= set(relations["staging"])
     wrong = []
     for group, allowed in MAY_READ.items():
@@ -309,3 +313,128 @@ def test_role_setup_is_idempotent_under_concurrency(make_database) -> None:
             for name in created:
                 conn.execute(sql.SQL("drop role {}").format(sql.Identifier(name)))
     assert created == sorted(names)
+
+
+# ----- row scopes: one warehouse, many provinces (access.login_scopes, macros/row_scope.sql) -----
+SCOPED_TABLES = ("marts.fct_findings", "marts.fct_foreigners_present", "marts.fct_lodging_stays")
+
+
+def _scoped_login(role_warehouse: RoleWarehouse, label: str, group: str, scopes) -> str:
+    name = f"{role_warehouse.users[group]}_{label}"
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        roles.create_login_user(conn, name, group, scopes=scopes)
+    return psycopg.conninfo.make_conninfo(role_warehouse.dsn, user=name)
+
+
+def _codes(dsn: str, relation: str, column: str = "region_code") -> set[str]:
+    with psycopg.connect(dsn) as conn:
+        return {code for (code,) in conn.execute(f"select distinct {column} from {relation}").fetchall()}
+
+
+@pytest.fixture(scope="module")
+def scoped(role_warehouse: RoleWarehouse):
+    """Logins scoped to Banten, to Kalimantan Tengah (no rows here), to two kab/kota that have
+    findings in this warehouse (`here` and `there`), and a national one."""
+    with psycopg.connect(role_warehouse.dsn) as conn:
+        codes = conn.execute(
+            "select region_code from marts.fct_findings where region_code like '36.%%'"
+            " group by 1 order by count(*) desc, 1 limit 2"
+        ).fetchall()
+    assert len(codes) == 2, "the test warehouse needs findings in two kab/kota"
+    here, there = (code for (code,) in codes)
+    logins = {
+        "national": _scoped_login(role_warehouse, "nasional", roles.READER, None),
+        "banten": _scoped_login(role_warehouse, "prov36", roles.READER, ["36"]),
+        "kalteng": _scoped_login(role_warehouse, "prov62", roles.READER, ["62"]),
+        "here": _scoped_login(role_warehouse, "kabhere", roles.READER, [here]),
+        "there": _scoped_login(role_warehouse, "kabthere", roles.READER, [there]),
+        "officer_here": _scoped_login(role_warehouse, "offhere", roles.OFFICER, [here]),
+    }
+    yield {**logins, "codes": (here, there)}
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        for dsn in logins.values():
+            roles.drop_login_user(conn, psycopg.conninfo.conninfo_to_dict(dsn)["user"])
+
+
+def test_each_login_sees_its_own_province_or_kab_kota(role_warehouse: RoleWarehouse, scoped) -> None:
+    here, there = scoped["codes"]
+    everything = {table: _codes(role_warehouse.dsn, table) for table in SCOPED_TABLES}
+    for table in SCOPED_TABLES:
+        assert len(everything[table]) > 2, table  # several kab/kota, or the test proves nothing
+        assert _codes(scoped["national"], table) == everything[table], table
+        assert _codes(scoped["banten"], table) == everything[table], table
+        assert _codes(scoped["kalteng"], table) == set(), table
+        assert _codes(scoped["here"], table) <= {here}, table
+        assert _codes(scoped["there"], table) <= {there}, table
+    assert _codes(scoped["here"], "marts.fct_findings") == {here}
+    assert _codes(scoped["there"], "marts.fct_findings") == {there}
+    # labels stay readable by everyone
+    assert there in _codes(scoped["here"], "marts.dim_regions")
+
+
+def test_a_kab_kota_login_cannot_read_another_kab_kotas_findings(role_warehouse, scoped) -> None:
+    here, there = scoped["codes"]
+    query = "select count(*) from marts.fct_findings where region_code = %s"
+    with psycopg.connect(role_warehouse.dsn) as conn:
+        assert conn.execute(query, (there,)).fetchone()[0] > 0
+    with psycopg.connect(scoped["here"]) as conn:
+        assert conn.execute(query, (there,)).fetchone()[0] == 0
+        # nor by switching to the group role: the scope follows the login
+        conn.execute("set role pantau_reader")
+        assert conn.execute(query, (there,)).fetchone()[0] == 0
+    # the restricted view (names, passports) is filtered the same way for an officer
+    restricted = "restricted.restricted_finding_subjects"
+    assert _codes(scoped["officer_here"], restricted) <= {here}
+    assert _codes(role_warehouse.dsn, restricted) - {here}
+
+
+def test_a_reader_login_without_a_scope_sees_no_rows(role_warehouse: RoleWarehouse) -> None:
+    """Fail closed: a reader made by hand (no row in access.login_scopes) reads nothing."""
+    stranger = f"pantau_test_{uuid.uuid4().hex[:8]}_unscoped"
+    with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login").format(sql.Identifier(stranger)))
+        conn.execute(sql.SQL("grant pantau_reader to {}").format(sql.Identifier(stranger)))
+    try:
+        dsn = psycopg.conninfo.make_conninfo(role_warehouse.dsn, user=stranger)
+        assert _codes(dsn, "marts.fct_findings") == set()
+        # a scope cannot be granted by the reader itself
+        with psycopg.connect(dsn) as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("insert into access.login_scopes values (current_user, null)")
+    finally:
+        with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+            roles.drop_login_user(conn, stranger)
+
+
+def test_briefing_figures_and_status_under_scoped_logins(
+    role_warehouse: RoleWarehouse, scoped, monkeypatch
+) -> None:
+    """Auditor logins (marts + audit) scoped to a kab/kota read the briefing's figures and run
+    `pantau status`: the Banten figures read by a kab/kota login hold only that kab/kota's
+    findings, the national login's all of them.
+
+    (The briefing's quality section still resolves raw rows' regions itself, reading `raw` and
+    `staging`, which auditors cannot: issue 10 moves it onto audit views.)"""
+    from datetime import date
+
+    from pantau import report
+    from pantau.briefing.data import load_marts
+
+    here, _ = scoped["codes"]
+    national = _scoped_login(role_warehouse, "audnas", roles.AUDITOR, None)
+    local = _scoped_login(role_warehouse, "audhere", roles.AUDITOR, [here])
+    try:
+        figures = {}
+        for name, dsn in (("national", national), ("local", local)):
+            with psycopg.connect(dsn) as conn:
+                figures[name] = load_marts(conn, "36", date(2025, 10, 27), findings_since=None, language="id")
+        assert {row.region_code for row in figures["local"].findings} == {here}
+        assert len({row.region_code for row in figures["national"].findings}) > 1
+        assert figures["local"].totals != figures["national"].totals
+        monkeypatch.setenv("PANTAU_WAREHOUSE_DSN", local)
+        config.warehouse_dsn.cache_clear()
+        assert report.status()  # loads and quality: per file, not scoped
+    finally:
+        config.warehouse_dsn.cache_clear()
+        with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+            for dsn in (national, local):
+                roles.drop_login_user(conn, psycopg.conninfo.conninfo_to_dict(dsn)["user"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pantau_dev.generator import reference as ref
+from pantau_dev.generator import provinces
 from pantau_dev.generator.agencies import (
     write_disnaker_tka,
     write_dukcapil_sktt,
@@ -21,7 +21,8 @@ from pantau_dev.generator.immigration import write_apoa, write_izin_tinggal
 from pantau_dev.generator.population import build_world
 from pantau_dev.generator.truth import assemble
 
-PROVINCES = tuple(ref.REGIONS)
+# Every province of the reference seeds (pantau_dev.generator.provinces derives those beyond the pilots).
+PROVINCES = provinces.province_codes()
 # The file name prefixes the generator writes, per feed (the province code follows the prefix).
 FILE_PREFIXES = {
     "imigrasi_izin_tinggal": "izin_tinggal",
@@ -62,6 +63,7 @@ def generate(
         raise ValueError(f"unknown province {province!r}; choose one of {', '.join(PROVINCES)}")
     if scale <= 0:
         raise ValueError("scale must be positive")
+    provinces.register(province)
     out = Path(out)
     world = build_world(province, seed, scale)
     _remove_previous_output(out, province)

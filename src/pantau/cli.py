@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write synthetic agency files into a landing zone")
-    gen.add_argument("--province", required=True, choices=["36", "62"])
+    gen.add_argument("--province", required=True, help="Kemendagri province code (36 Banten, 51 Bali, ...)")
     gen.add_argument("--out", type=Path, default=None, help="landing zone (default: PANTAU_LANDING_DIR)")
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--scale", type=float, default=1.0)

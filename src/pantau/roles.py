@@ -15,6 +15,13 @@ roles once per server (tolerating another database's bootstrap doing it at the s
 grants them this database's schemas only. CONNECT to the database is revoked from PUBLIC and
 granted to the groups, so a LOGIN user with no group cannot open the warehouse at all.
 
+Row scopes (one warehouse, many provinces): `access.login_scopes` maps a login to the province
+(`51`) or kab/kota (`51.71`) it may see; a row with a NULL scope makes the login national. The marts
+with region columns carry a row-level security policy and the restricted views a filter, both
+written once in dbt (macros/row_scope.sql) over the functions in ACCESS_SQL. A reader or officer
+login with no mapping sees no rows (fail closed); `create_login_user` maps national unless told
+a scope. Superusers, table owners (dbt) and the loader/transformer/auditor groups are not scoped.
+
 Tables created later are covered by default privileges, for objects created by
 `pantau_transformer` (dbt as a transformer login, whose session role is the group: see
 `create_login_user`) and by the role running the bootstrap (dbt run by the administrator, as in
@@ -65,6 +72,7 @@ def ensure_roles(conn: psycopg.Connection) -> None:
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_GRANT_LOCK,))
         conn.execute(_grants_sql(conn))
+    ensure_access(conn)
 
 
 def create_group_roles(conn: psycopg.Connection, names: tuple[str, ...] = GROUPS) -> None:
@@ -81,6 +89,63 @@ def create_group_roles(conn: psycopg.Connection, names: tuple[str, ...] = GROUPS
         except (errors.DuplicateObject, errors.UniqueViolation):
             # Another database's bootstrap created it between our look-up and now.
             pass
+
+
+# The row-scope mapping and the three functions the policies call (security definer: readers
+# cannot read the mapping itself). `session_user`, so that SET ROLE to a group escapes nothing.
+ACCESS_SQL = """
+create schema if not exists access;
+create table if not exists access.login_scopes (
+    login text not null,
+    scope_code text,  -- PP (province), PP.KK (kab/kota), NULL (national)
+    constraint login_scopes_code check (scope_code ~ '^[0-9]{2}([.][0-9]{2})?$')
+);
+create unique index if not exists login_scopes_unique
+    on access.login_scopes (login, coalesce(scope_code, ''));
+revoke all on access.login_scopes from public;
+
+create or replace function access.sees_all_rows() returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp as $fn$
+    select case
+        when (select rolsuper from pg_roles where rolname = session_user) then true
+        when exists (select 1 from access.login_scopes where login = session_user)
+            then exists (select 1 from access.login_scopes where login = session_user and scope_code is null)
+        -- not mapped: services and auditors see all; readers and officers nothing (fail closed)
+        else not (pg_has_role(session_user, 'pantau_reader', 'member')
+            or pg_has_role(session_user, 'pantau_officer', 'member'))
+    end
+$fn$;
+
+create or replace function access.scoped_region_codes() returns text[]
+language sql stable security definer set search_path = pg_catalog, pg_temp as $fn$
+    select coalesce(array_agg(scope_code), '{}') from access.login_scopes
+    where login = session_user and scope_code like '%.%'
+$fn$;
+
+create or replace function access.scoped_province_codes() returns text[]
+language sql stable security definer set search_path = pg_catalog, pg_temp as $fn$
+    select coalesce(array_agg(scope_code), '{}') from access.login_scopes
+    where login = session_user and scope_code not like '%.%'
+$fn$;
+"""
+
+
+def ensure_access(conn: psycopg.Connection) -> None:
+    """The row-scope schema, mapping and functions (idempotent), usable by every group."""
+    groups = sql.SQL(", ").join(map(sql.Identifier, GROUPS))
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_GRANT_LOCK,))
+        conn.execute(ACCESS_SQL)
+        conn.execute(sql.SQL("grant usage on schema access to {}").format(groups))
+        conn.execute(sql.SQL("grant execute on all functions in schema access to {}").format(groups))
+
+
+def set_login_scope(conn: psycopg.Connection, name: str, scopes: list[str | None]) -> None:
+    """What `name` may see: province codes, kab/kota codes, or [None] for national."""
+    with conn.transaction():
+        conn.execute("delete from access.login_scopes where login = %s", (name,))
+        for scope in scopes:
+            conn.execute("insert into access.login_scopes (login, scope_code) values (%s, %s)", (name, scope))
 
 
 def _grants_sql(conn: psycopg.Connection) -> sql.Composed:
@@ -196,9 +261,16 @@ def hand_dbt_schemas_to_transformer(conn: psycopg.Connection) -> int:
 
 
 def create_login_user(
-    conn: psycopg.Connection, name: str, group: str, *, password: str | None = None
+    conn: psycopg.Connection,
+    name: str,
+    group: str,
+    *,
+    password: str | None = None,
+    scopes: list[str | None] | None = None,
 ) -> None:
     """A LOGIN user that is a member of `group` (one of GROUPS). Idempotent; updates the password.
+
+    `scopes`: the provinces / kab/kota the login sees (access.login_scopes); default national.
 
     Without a password the user can log in only where pg_hba.conf trusts the connection (local
     tests). Transformer logins start their sessions as the group, so dbt's tables are owned by
@@ -216,6 +288,7 @@ def create_login_user(
         conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(group), user))
         if group in ACTS_AS_GROUP:
             conn.execute(sql.SQL("alter role {} set role = {}").format(user, sql.Literal(group)))
+    set_login_scope(conn, name, scopes if scopes is not None else [None])
 
 
 def drop_login_user(conn: psycopg.Connection, name: str) -> None:
@@ -224,3 +297,5 @@ def drop_login_user(conn: psycopg.Connection, name: str) -> None:
         raise ValueError(f"{name} is a group role; drop LOGIN users only")
     with conn.transaction():
         conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+        if conn.execute("select to_regclass('access.login_scopes')").fetchone()[0]:
+            conn.execute("delete from access.login_scopes where login = %s", (name,))

@@ -69,17 +69,38 @@ def ensure_manifest() -> Path:
     return config.DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
-def ensure_reference_seeds() -> bool:
-    """Load the reference seeds into a warehouse that has none yet (returns whether it did).
+# The reference seeds and the key tables built from them (models/staging/reference): what gate 1
+# resolves regions, countries and visa codes against.
+REFERENCE_SEEDS = (
+    "regions",
+    "region_aliases",
+    "kecamatan",
+    "countries",
+    "country_aliases",
+    "visa_index_codes",
+)
+REFERENCE_MODELS = "path:models/staging/reference"
 
-    Gate 1 resolves regions, countries and visa codes against them; on a new warehouse they would
-    otherwise only appear with the first warehouse run, after the first files were judged (their
-    reference checks recorded as not evaluable). Later runs leave the seeds to the warehouse DAG.
+
+def reference_build_commands() -> list[list[str]]:
+    """dbt commands that load the reference seeds and build the key tables from them."""
+    return [["seed", "--select", *REFERENCE_SEEDS], ["run", "--select", REFERENCE_MODELS]]
+
+
+def ensure_reference_seeds() -> bool:
+    """Build the reference seeds and key tables in a warehouse that has none yet (returns whether it did).
+
+    Gate 1 resolves regions, countries and visa codes through dbt's key tables; on a new warehouse
+    they would otherwise only appear with the first warehouse run, after the first files were
+    judged (their reference checks recorded as not evaluable). Later runs leave them to the
+    warehouse DAG.
     """
     with psycopg.connect(config.warehouse_dsn()) as conn:
-        if conn.execute("select to_regclass('staging.regions') is not null").fetchone()[0]:
+        built = "select to_regclass('staging.stg_reference__country_keys') is not null"
+        if conn.execute(built).fetchone()[0]:
             return False
-    _dbt("seed")
+    for command in reference_build_commands():
+        _dbt(*command)
     return True
 
 

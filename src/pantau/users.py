@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("name")
     create.add_argument("group", choices=roles.GROUPS)
     create.add_argument("--no-password", action="store_true", help="trust/peer auth only")
+    create.add_argument(
+        "--scope",
+        action="append",
+        metavar="CODE",
+        help="province (51) or kab/kota (51.71) the login sees; repeatable; default national",
+    )
     drop = sub.add_parser("drop-user", help="drop a LOGIN user")
     drop.add_argument("name")
     args = parser.parse_args(argv)
@@ -41,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             password = os.environ.get("PANTAU_NEW_USER_PASSWORD") or getpass.getpass(
                 f"password for {args.name}: "
             )
-        roles.create_login_user(conn, args.name, args.group, password=password)
+        roles.create_login_user(conn, args.name, args.group, password=password, scopes=args.scope)
     print(f"{args.name} can log in as a member of {args.group} in {config.dsn_parts(dsn)['dbname']}")
     return 0
 

@@ -3,12 +3,15 @@
 Each test validates its own batch (own `_batch_id`), so batches never see each other and the
 expensive parts (database, GX context, declared suites) are set up once per module. Databases
 carry this area's prefix, `pantau_dq_`, and are dropped afterwards. The reference seeds gate 1
-resolves regions, countries and visa codes against are loaded into `staging`, as `dbt seed` does.
+resolves regions, countries and visa codes against, and dbt's key tables built from them, are built
+once per session by the real dbt into a template database that every module's database copies.
 """
 
 from __future__ import annotations
 
-import csv
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,28 +19,46 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pantau import config, warehouse
+from pantau import config, runner, warehouse
 from pantau.quality import gx_project
 
-# The dbt seeds gate 1 resolves values against (docs/contracts.md, "Reference seeds").
-REFERENCE_SEEDS = ("regions", "region_aliases", "countries", "country_aliases", "visa_index_codes")
+
+def build_reference(dsn: str, work_dir: Path) -> None:
+    """The reference seeds and dbt's key tables, built by the real dbt as the pipeline builds them."""
+    env = {**os.environ, "PANTAU_WAREHOUSE_DSN": dsn}
+    saved = dict(os.environ)
+    try:
+        os.environ.update(env)
+        config.warehouse_dsn.cache_clear()
+        config.export_tool_env()
+        env = dict(os.environ)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        config.warehouse_dsn.cache_clear()
+    project = str(config.DBT_PROJECT_DIR)
+    for command in runner.reference_build_commands():
+        args = [str(Path(sys.executable).with_name("dbt")), *command, "--project-dir", project]
+        args += ["--profiles-dir", project, "--target-path", str(work_dir / "target")]
+        args += ["--log-path", str(work_dir / "logs")]
+        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-def load_reference_seeds(dsn: str) -> None:
-    """The seed files dbt loads into `staging`, loaded the same way (one table per CSV, text columns).
-
-    `dbt seed` itself is exercised in tests/dbt; here it would cost half a minute per module.
-    """
-    with psycopg.connect(dsn) as conn:
-        for name in REFERENCE_SEEDS:
-            path = config.DBT_PROJECT_DIR / "seeds" / f"{name}.csv"
-            with path.open(encoding="utf-8", newline="") as handle:
-                header = next(csv.reader(handle))
-            columns = ", ".join(f'"{column}" text' for column in header)
-            conn.execute(f'drop table if exists staging."{name}"')
-            conn.execute(f'create table staging."{name}" ({columns})')
-            with conn.cursor().copy(f'copy staging."{name}" from stdin (format csv, header true)') as copy:
-                copy.write(path.read_bytes())
+@pytest.fixture(scope="session")
+def reference_template(tmp_path_factory) -> Iterator[str]:
+    """A database holding only the reference tables, built once; modules copy it as a template."""
+    name = f"pantau_dq_ref_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_server_dsn(), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    dsn = config.with_database(config.warehouse_dsn(), name)
+    try:
+        warehouse.bootstrap(dsn)
+        build_reference(dsn, tmp_path_factory.mktemp("dbt_reference"))
+        yield name
+    finally:
+        with psycopg.connect(_server_dsn(), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def _server_dsn() -> str:
@@ -45,14 +66,13 @@ def _server_dsn() -> str:
 
 
 @pytest.fixture(scope="module")
-def gx_dsn() -> Iterator[str]:
+def gx_dsn(reference_template) -> Iterator[str]:
     name = f"pantau_dq_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_server_dsn(), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
+        conn.execute(f'create database "{name}" template "{reference_template}"')
     dsn = config.with_database(config.warehouse_dsn(), name)
     try:
         warehouse.bootstrap(dsn)
-        load_reference_seeds(dsn)
         yield dsn
     finally:
         with psycopg.connect(_server_dsn(), autocommit=True) as conn:

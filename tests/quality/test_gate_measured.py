@@ -72,21 +72,22 @@ def test_implausible_dates_warn_and_are_sampled(gate):
 
 
 def test_without_reference_seeds_the_checks_are_not_evaluable_warnings(gate):
-    """First load, before dbt has loaded its seeds: recorded, shown, never blocking."""
+    """First load, before dbt has built its key tables: recorded, shown, never blocking."""
     dsn, _ = gate
+    keys = "stg_reference__region_keys"
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("alter table staging.regions rename to regions_hidden")
+        conn.execute(f"alter table staging.{keys} rename to {keys}_hidden")
     try:
         batch_id, _ = insert_batch(dsn, "dukcapil_sktt", clean_rows("dukcapil_sktt"))
         result = validate_raw_batch("dukcapil_sktt", batch_id)
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("alter table staging.regions_hidden rename to regions")
+            conn.execute(f"alter table staging.{keys}_hidden rename to {keys}")
     assert result.accepted, result.failed_blocking
     results = _results(dsn, batch_id)
     region = results["Sebagian besar kabupaten/kota dikenali / most regency or city values are known regions"]
     assert region[:2] == ("warning", False)  # blocking in the suite, a warning while not evaluable
-    assert region[2].startswith("not evaluable: staging.regions missing or not readable")
+    assert region[2].startswith(f"not evaluable: staging.{keys} missing or not readable")
 
 
 def test_row_count_band_against_the_feeds_accepted_history(gate):

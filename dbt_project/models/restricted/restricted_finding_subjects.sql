@@ -114,6 +114,8 @@ final as (
     from findings
     inner join latest_identity
         on findings.person_key = latest_identity.person_key
+    -- a view reads its tables as its owner: the reader's row scope is applied here
+    where {{ row_scope_predicate('findings.region_code', 'findings.province_code') }}
 )
 
 select * from final

@@ -145,8 +145,13 @@ class Resolver:
 
     def _from_seeds(self) -> None:
         with (sp.SEEDS_DIR / "regions.csv").open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                self.regions[sp.match_key(row["region_name"])] = row["region_code"]
+            rows = list(csv.DictReader(handle))
+        # a bare name resolves when one region has it (the rule of stg_reference__region_keys)
+        bare = Counter(sp.match_key(row.get("bare_name") or "") for row in rows)
+        for row in rows:
+            self.regions[sp.match_key(row["region_name"])] = row["region_code"]
+            if row.get("bare_name") and bare[sp.match_key(row["bare_name"])] == 1:
+                self.regions.setdefault(sp.match_key(row["bare_name"]), row["region_code"])
         with (sp.SEEDS_DIR / "countries.csv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 for name in (row["country_code"], row["alpha2"], row["name_en"], row["name_id"]):

@@ -9,11 +9,11 @@ once in dbt_project/macros/udfs/parse_date_udf.sql; installed by dbt's on-run-st
 Check queries (`expect_query_check_to_pass`, see `gx_expectations`) may name these fragments,
 expanded when a suite is read (`expand`):
 
-- `{region_keys}`: (match_key, is_unique) -- every spelling a region can be written as, built from
-  the seeds `staging.region_aliases` / `staging.regions` the way dbt's stg_reference__region_keys
-  builds it (is_unique false: an ambiguous bare name such as SERANG);
-- `{country_keys}`: (match_key, country_code) -- as dbt's stg_reference__country_keys, from
-  `staging.country_aliases` / `staging.countries`; keys claimed by two countries are dropped;
+- `{region_keys}`: (match_key, is_unique) -- every spelling a region can be written as: dbt's key
+  table `staging.stg_reference__region_keys`, read as it is (is_unique false: an ambiguous bare
+  name such as SERANG). The rule lives in that model only; gate 1 does not re-derive it;
+- `{country_keys}`: (match_key, country_code) -- dbt's `staging.stg_reference__country_keys`, its
+  resolved keys only (an ambiguous spelling such as KOREA counts as unresolved);
 - `{passport_patterns}`: (country_code, pattern) from `passport_patterns.csv` beside this file;
 - `{text_key:<expr>}`: dbt's normalise_text_key (upper case, letters and digits only);
 - `{unreadable_date:<expr>}`: true when the value is written but `staging.parse_date` reads NULL;
@@ -110,46 +110,13 @@ def text_key(expr: str) -> str:
     return f"nullif(regexp_replace(upper(({expr})::text), '[^[:alnum:]]+', '', 'g'), '')"
 
 
-# Priority 2: the bare name ("Kabupaten Serang" -> SERANG), which resolves only when unique.
-_BARE_NAME_KEY = text_key(r"regexp_replace(region_name, '^(Kabupaten|Kota)\s+', '')")
+# dbt's key tables (models/staging/reference), the one definition of region and country matching.
+REGION_KEYS_TABLE = "staging.stg_reference__region_keys"
+COUNTRY_KEYS_TABLE = "staging.stg_reference__country_keys"
 
-REGION_KEYS = f"""(
-    select match_key, count(distinct region_code) = 1 as is_unique
-    from (
-        select match_key, region_code, priority, min(priority) over (partition by match_key) as best
-        from (
-            select {text_key("alias")} as match_key, region_code, 1 as priority from staging.region_aliases
-            union all
-            select {text_key("region_name")}, region_code, 1 from staging.regions
-            union all
-            select {text_key("region_code")}, region_code, 1 from staging.regions
-            union all
-            select {_BARE_NAME_KEY}, region_code, 2
-            from staging.regions where region_level in ('kabupaten', 'kota')
-        ) as candidates
-        where match_key is not null
-    ) as ranked
-    where priority = best
-    group by match_key
-)"""
+REGION_KEYS = f"(select match_key, region_code is not null as is_unique from {REGION_KEYS_TABLE})"
 
-COUNTRY_KEYS = f"""(
-    select match_key, min(country_code) as country_code
-    from (
-        select {text_key("alias")} as match_key, country_code from staging.country_aliases
-        union all
-        select {text_key("name_en")}, country_code from staging.countries
-        union all
-        select {text_key("name_id")}, country_code from staging.countries
-        union all
-        select {text_key("alpha2")}, country_code from staging.countries
-        union all
-        select {text_key("country_code")}, country_code from staging.countries
-    ) as candidates
-    where match_key is not null
-    group by match_key
-    having count(distinct country_code) = 1
-)"""
+COUNTRY_KEYS = f"(select match_key, country_code from {COUNTRY_KEYS_TABLE} where country_code is not null)"
 
 
 @cache

@@ -16,6 +16,10 @@ country_keys as (
     select * from {{ ref('stg_reference__country_keys') }}
 ),
 
+kecamatan_keys as (
+    select * from {{ ref('stg_reference__kecamatan_keys') }}
+),
+
 accepted_rows as (
     {{ accepted_rows('source') }}
 ),
@@ -38,7 +42,12 @@ renamed as (
         -- strings
         {{ clean_text('accepted_rows.pelapor_peran') }} as reporter_role,
         {{ clean_text('accepted_rows.kabupaten_kota') }} as region_raw,
-        region_keys.region_code,
+        -- a kab/kota that is missing, ambiguous (bare "Serang") or only a province resolves through
+        -- the kecamatan when its name is unique within the province
+        case
+            when region_keys.region_code like '%.%' then region_keys.region_code
+            else coalesce(kecamatan_keys.region_code, region_keys.region_code)
+        end as region_code,
         coalesce(region_keys.province_code, split_part(region_keys.region_code, '.', 1)) as province_code,
         {{ clean_text('accepted_rows.kecamatan') }} as district_name,
         {{ clean_text('accepted_rows.kewarganegaraan_dugaan') }} as suspected_country_raw,
@@ -48,7 +57,7 @@ renamed as (
         {{ parse_integer('accepted_rows.perkiraan_jumlah') }} as estimated_count,
 
         -- booleans
-        coalesce(region_keys.is_ambiguous, false) as is_region_ambiguous,
+        (coalesce(region_keys.is_ambiguous, false) and kecamatan_keys.region_code is null) as is_region_ambiguous,
 
         -- dates
         {{ parse_date('accepted_rows.waktu_laporan') }} as reported_date,
@@ -60,6 +69,10 @@ renamed as (
         on region_keys.match_key = {{ normalise_text_key('accepted_rows.kabupaten_kota') }}
     left join country_keys
         on country_keys.match_key = {{ normalise_text_key('accepted_rows.kewarganegaraan_dugaan') }}
+    left join kecamatan_keys
+        on coalesce(region_keys.region_code, '') not like '%.%'
+        and kecamatan_keys.province_code = region_keys.province_code
+        and kecamatan_keys.match_key = {{ normalise_text_key('accepted_rows.kecamatan') }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
 -- One row per matching key a region can be written as (normalise_text_key of an alias, an
--- official name, a code, or a bare name without Kabupaten/Kota). A key that points at more than
--- one region (bare "Serang": Kabupaten and Kota) keeps region_code NULL and is never guessed,
--- but still tells the province when every candidate lies in the same one.
+-- official name, a code, or a bare name). Computed nationally, over all 38 provinces: a key that
+-- points at more than one region (bare "Serang": Kabupaten and Kota; "Banjar": Kota Banjar in
+-- Jawa Barat and Kabupaten Banjar in Kalimantan Selatan; "Bengkulu": the province and its Kota)
+-- keeps region_code NULL and is never guessed, but still tells the province when every candidate
+-- lies in the same one. Staging and gate 1 read this table; nothing else resolves region names.
 
 with
 
@@ -28,6 +30,7 @@ candidates as (
         region_code,
         1 as priority
     from regions
+    where region_level <> 'provinsi'  -- a province's name is its bare name (priority 2)
 
     union all
 
@@ -39,13 +42,13 @@ candidates as (
 
     union all
 
-    -- priority 2: the bare name ("Kabupaten Serang" -> "SERANG"); resolves only when unique
+    -- priority 2: the bare name ("Kabupaten Serang" -> SERANG, a province's own name), which
+    -- resolves only when no other region has it
     select
-        {{ normalise_text_key("regexp_replace(region_name, '^(Kabupaten|Kota)\\s+', '')") }} as match_key,
+        {{ normalise_text_key('bare_name') }} as match_key,
         region_code,
         2 as priority
     from regions
-    where region_level in ('kabupaten', 'kota')
 ),
 
 best_priority as (
@@ -55,6 +58,7 @@ best_priority as (
         candidates.priority,
         min(candidates.priority) over (partition by candidates.match_key) as best_priority
     from candidates
+    where candidates.match_key is not null
 ),
 
 resolved as (
