@@ -40,9 +40,12 @@ dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/mo
 demo: setup
 	$(BIN)/pantau demo
 
+# The suite runs on every core (pytest-xdist); a test module stays on one worker (--dist loadfile)
+# because its module-scoped fixtures (a dbt-built warehouse, a GX project) are expensive to repeat.
+PYTEST_WORKERS ?= auto
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30
 
 lint:
 	$(BIN)/ruff check .

@@ -2,10 +2,12 @@
 
 Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
 `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
-on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds. Data Docs are rebuilt there, not per file: rendering the site takes minutes once
-results pile up. Adding a feed to the registry adds its DAG here; this one file generates them
-all (rather than seven near-identical files).
+on each new batch (gate 1) and, when a batch is accepted, emits the feed's Asset so the warehouse
+DAG rebuilds. One task loads all of a run's files and one judges all its batches: per-file tasks
+cost more in Airflow overhead than the loads themselves. Data Docs are rebuilt there (the
+warehouse DAG), not per file: rendering the site takes minutes once results pile up. Adding a
+feed to the registry adds its DAG here; this one file generates them all (rather than seven
+near-identical files).
 """
 
 from __future__ import annotations
@@ -42,28 +44,30 @@ def build_ingest_dag(feed: Feed):
 
             return pipeline.discover_files(feed.name)
 
-        @task(max_active_tis_per_dagrun=1)  # one COPY at a time per feed keeps the ledger order simple
-        def load_batch(path: str) -> dict:
+        @task
+        def load_batches(paths: list[str]) -> list[dict]:
             from pantau import pipeline
 
-            return pipeline.load_batch(feed.name, path)
+            # One task per feed run, loading the files in order (one COPY at a time per feed keeps
+            # the ledger order simple); a task per file cost about a second of Airflow overhead each.
+            return pipeline.load_batches(feed.name, paths)
 
         @task(outlets=[Asset(feed.asset_uri)])
-        def validate_raw(outcome: dict) -> dict:
+        def validate_raw(outcomes: list[dict]) -> list[dict]:
             from pantau import pipeline
 
-            verdict = pipeline.validate_raw(outcome)
-            if not verdict["accepted"]:
-                # No Asset event: nothing new to publish from this file.
-                raise AirflowSkipException(f"{outcome['source_file']}: {verdict['status']}, not accepted")
-            return verdict
+            verdicts = pipeline.validate_raw_batches(outcomes)
+            if not any(v["accepted"] for v in verdicts):
+                # No Asset event: nothing new to publish from this run.
+                raise AirflowSkipException(f"{len(outcomes)} files, none accepted")
+            return verdicts
 
         # Leftovers are validated after discovery (which creates the tables on a new warehouse)
         # and before this run's loads, so no batch is picked up twice.
         files = discover_files()
-        loaded = load_batch.expand(path=files)
+        loaded = load_batches(files)
         files >> validate_leftovers() >> loaded
-        validate_raw.expand(outcome=loaded)
+        validate_raw(loaded)
 
     return ingest()
 

@@ -1,8 +1,11 @@
 """Warehouse DAG: rebuild the province warehouse with dbt whenever a feed publishes a good batch.
 
 Scheduled on the raw Assets of every feed. Runs the dbt project (seeds, staging, intermediate,
-marts and their tests) through a Cosmos task group built from the pre-built manifest, then the
-mart quality gate (gate 2), and emits the `pantau://marts` Asset the briefings read.
+marts and their tests) as one `dbt build` in one task (`build_warehouse`): dbt orders the nodes
+and runs them on its own threads, and the task log lists every node's status as it finishes.
+One task per node (Cosmos's task group) paid dbt's start-up and Airflow's task overhead 89 times;
+see bench/RESULTS.md. Then the mart quality gate (gate 2), and the `pantau://marts` Asset the
+briefings read.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import operator
 from functools import reduce
 
 from airflow.sdk import Asset, dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pantau import config
 from pantau.dag_defaults import START_DATE, default_args
@@ -39,27 +40,12 @@ def pantau_warehouse():
 
         warehouse.bootstrap()
 
-    dbt_transform = DbtTaskGroup(
-        group_id="dbt_transform",
-        project_config=ProjectConfig(
-            dbt_project_path=config.DBT_PROJECT_DIR,
-            manifest_path=config.DBT_PROJECT_DIR / "target" / "manifest.json",
-            project_name="pantau",
-            install_dbt_deps=False,
-        ),
-        profile_config=ProfileConfig(
-            profile_name="pantau",
-            target_name="local",
-            profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
-        ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
-            should_detach_multiple_parents_tests=True,  # relationship tests wait for both parents
-            exclude=["resource_type:exposure"],  # documentation (the briefing), nothing to run
-        ),
-    )
+    @task
+    def build_warehouse() -> dict:
+        from pantau import transform
+
+        result = transform.build()
+        return {"seconds": round(result.seconds, 1), "statuses": dict(result.counts())}
 
     @task(outlets=[MARTS])
     def publish_marts() -> dict:
@@ -67,7 +53,7 @@ def pantau_warehouse():
 
         return pipeline.publish_marts()
 
-    prepare_warehouse() >> dbt_transform >> publish_marts()
+    prepare_warehouse() >> build_warehouse() >> publish_marts()
 
 
 pantau_warehouse()
