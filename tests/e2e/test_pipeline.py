@@ -1,7 +1,7 @@
 """End to end: generated agency files -> Airflow DAGs -> raw, gate 1, dbt marts -> briefing PDF.
 
 One pipeline run over generated Banten files (real PostgreSQL, real `dag.test()` runs of every
-DAG, real dbt through Cosmos, real GX), then checks against the generator's ground truth; then a
+DAG, one real `dbt build`, real GX), then checks against the generator's ground truth; then a
 rerun, a duplicate file and a file failing a blocking expectation.
 """
 

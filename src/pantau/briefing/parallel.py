@@ -23,10 +23,10 @@ def default_workers() -> int:
     return max(1, int(os.environ.get("PANTAU_BRIEFING_WORKERS", 0)) or len(os.sched_getaffinity(0)))
 
 
-def _render_chain(chain: list[tuple[int, str, date]], language: str) -> list[tuple[int, BriefingResult]]:
+def _render_chain(chain: list[tuple[int, str, date]], options: dict) -> list[tuple[int, BriefingResult]]:
     from pantau.briefing import render_briefing
 
-    return [(number, render_briefing(region, day, language=language)) for number, region, day in chain]
+    return [(number, render_briefing(region, day, **options)) for number, region, day in chain]
 
 
 def _chains(meetings: Sequence[tuple[str, date]]) -> list[list[tuple[int, str, date]]]:
@@ -39,9 +39,10 @@ def _chains(meetings: Sequence[tuple[str, date]]) -> list[list[tuple[int, str, d
 
 
 def render_many(
-    meetings: Sequence[tuple[str, date]], *, language: str = "id", workers: int | None = None
+    meetings: Sequence[tuple[str, date]], *, workers: int | None = None, **options
 ) -> list[BriefingResult]:
     """Render the briefing of each (region code, meeting date); results in the order given.
+    `options` go to render_briefing (language, dsn, out_dir, calendar_path, strict).
 
     Regions are spread over the workers; with one worker (or one region) everything happens in
     this process."""
@@ -56,14 +57,14 @@ def render_many(
 
     if workers == 1:
         for chain in chains:
-            collect(_render_chain(chain, language))
+            collect(_render_chain(chain, options))
         return [results[n] for n in range(len(meetings))]
     # The workers read their settings (warehouse, output folder, cut-off) from the environment,
     # which they inherit as os.environ stands now. Longest chains first keeps the cores busy.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         longest_first = sorted(chains, key=len, reverse=True)
-        futures = [pool.submit(_render_chain, chain, language) for chain in longest_first]
+        futures = [pool.submit(_render_chain, chain, options) for chain in longest_first]
         for future in as_completed(futures):
             collect(future.result())
     return [results[n] for n in range(len(meetings))]
