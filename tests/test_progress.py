@@ -16,7 +16,7 @@ def test_progress_reaches_the_terminal_while_task_output_goes_to_the_log(tmp_pat
         os.write(1, b"noise from a task\n")  # as the tasks' loggers write: to the descriptor
         progress.emit("load imigrasi_apoa: file 1 of 2 apoa_36.csv: loaded")
     out = capfd.readouterr().out
-    assert re.search(r"^\[ 0:0\d\] load imigrasi_apoa: file 1 of 2 apoa_36\.csv: loaded$", out, re.M), out
+    assert re.search(r"^\[\+0:0\d\] load imigrasi_apoa: file 1 of 2 apoa_36\.csv: loaded$", out, re.M), out
     assert "noise from a task" not in out
     assert "noise from a task" in log.read_text()
     assert "load imigrasi_apoa: file 1 of 2" in log.read_text()  # the log has the whole story

@@ -31,8 +31,9 @@ def elapsed() -> float:
 
 
 def _stamp(seconds: float) -> str:
+    """Minutes and seconds since the start, `+1:05`: not to be read as a time of day."""
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes:2d}:{rest:02d}"
+    return f"+{minutes}:{rest:02d}"
 
 
 def emit(message: str) -> None:
