@@ -10,14 +10,17 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PANTAU_HOME ?= $(abspath .pantau)
 
-# Debian packages the briefing needs: HarfBuzz subsetting (WeasyPrint embeds font subsets with it;
-# without it every render warns) and poppler-utils (pdftoppm renders pages in the layout tests).
-DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils
+# Debian packages: HarfBuzz subsetting (WeasyPrint embeds font subsets with it; without it every
+# render warns), poppler-utils (pdftoppm renders pages in the layout tests) and chromium (the
+# browser tests drive it with Playwright; Playwright's own browser download is never used).
+DEBIAN_PACKAGES := libharfbuzz-subset0 poppler-utils chromium
+# The Data Docs' scripts, styles and fonts, pinned in package-lock.json (offline audit trail).
+DOCS_ASSETS := report_templates/data_docs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages demo test lint format bench clean
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed $(DOCS_ASSETS)/node_modules/.installed
 
 system-packages:
 	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
@@ -26,6 +29,12 @@ system-packages:
 $(UV):
 	$(PYTHON) -m venv $(UV_HOME)
 	$(UV_HOME)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(DOCS_ASSETS)/node_modules/.installed: $(DOCS_ASSETS)/package.json $(DOCS_ASSETS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm ci --prefix $(DOCS_ASSETS) --silent
+	touch $@
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
@@ -53,4 +62,4 @@ bench: setup
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) .pantau dbt_project/target dbt_project/logs
+	rm -rf $(VENV) .pantau dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules

@@ -51,9 +51,9 @@ def copy_database(source: str, target: str) -> None:
 
 
 def build_warehouse(dsn: str, work: Path) -> None:
-    from pantau.generate import generate
     from pantau.ingest.loader import load_file
     from pantau.registry import feeds
+    from pantau_dev.generate import generate
 
     warehouse.drop_database(dsn)
     warehouse.bootstrap(dsn)

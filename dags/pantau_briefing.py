@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, get_current_context, task
 
-from pantau.dag_defaults import START_DATE, default_args
-from pantau.schedule import briefing_timetable
+from pantau.orchestration.dag_defaults import START_DATE, default_args
+from pantau.orchestration.schedule import briefing_timetable
 
 
 @dag(

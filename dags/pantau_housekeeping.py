@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 
 
 @dag(

@@ -3,19 +3,20 @@
 Each run picks up the files waiting in `<landing>/<feed>/`, loads each one exactly once into
 `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
 on each new batch (gate 1) and, when a batch is accepted, emits the feed's Asset so the warehouse
-DAG rebuilds. One task loads all of a run's files and one judges all its batches: per-file tasks
-cost more in Airflow overhead than the loads themselves. Data Docs are rebuilt there (the
-warehouse DAG), not per file: rendering the site takes minutes once results pile up. Adding a
-feed to the registry adds its DAG here; this one file generates them all (rather than seven
-near-identical files).
+DAG rebuilds. A file that is rejected or quarantined fails `flag_refused_files` (something to alert
+on: the agency must send it again); the feed's other files still load and publish. One task loads
+all of a run's files and one judges all its batches: per-file tasks cost more in Airflow overhead
+than the loads themselves (bench/RESULTS.md). Data Docs are rebuilt in the warehouse DAG, not per
+file: rendering the site takes minutes once results pile up. Adding a feed to the registry adds its
+DAG here; this one file generates them all (rather than seven near-identical files).
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
-from airflow.sdk.exceptions import AirflowSkipException
 
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration import tasks
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import Feed, feeds
 
 
@@ -52,22 +53,31 @@ def build_ingest_dag(feed: Feed):
             # the ledger order simple); a task per file cost about a second of Airflow overhead each.
             return pipeline.load_batches(feed.name, paths)
 
-        @task(outlets=[Asset(feed.asset_uri)])
+        @task
         def validate_raw(outcomes: list[dict]) -> list[dict]:
             from pantau import pipeline
 
-            verdicts = pipeline.validate_raw_batches(outcomes)
-            if not any(v["accepted"] for v in verdicts):
-                # No Asset event: nothing new to publish from this run.
-                raise AirflowSkipException(f"{len(outcomes)} files, none accepted")
-            return verdicts
+            return pipeline.validate_raw_batches(outcomes)  # gate 1, each batch of the run
+
+        @task(outlets=[Asset(feed.asset_uri)])
+        def publish_batches(verdicts: list[dict]) -> list[str]:
+            # The Asset event when any batch was accepted; skipped (no event) otherwise.
+            return tasks.publish_batches(verdicts)
+
+        @task
+        def flag_refused_files(verdicts: list[dict]) -> int:
+            # A rejected or quarantined file fails this task: an alert; the accepted ones have
+            # published all the same. Duplicates are nothing to fix.
+            return tasks.flag_refused_files(verdicts)
 
         # Leftovers are validated after discovery (which creates the tables on a new warehouse)
         # and before this run's loads, so no batch is picked up twice.
         files = discover_files()
         loaded = load_batches(files)
         files >> validate_leftovers() >> loaded
-        validate_raw(loaded)
+        verdicts = validate_raw(loaded)
+        publish_batches(verdicts)
+        flag_refused_files(verdicts)
 
     return ingest()
 

@@ -4,8 +4,10 @@ Scheduled on the raw Assets of every feed. Runs the dbt project (seeds, staging,
 marts and their tests) as one `dbt build` in one task (`build_warehouse`): dbt orders the nodes
 and runs them on its own threads, and the task log lists every node's status as it finishes.
 One task per node (Cosmos's task group) paid dbt's start-up and Airflow's task overhead 89 times;
-see bench/RESULTS.md. Then the mart quality gate (gate 2), and the `pantau://marts` Asset the
-briefings read.
+see bench/RESULTS.md. The connection is the one every task gets (the Airflow connection in
+deployment, through `tasks.prepare_task_environment`). Then the mart quality gate (gate 2), and
+the `pantau://marts` Asset the briefings read. A blocking gate-2 failure fails `publish_marts`:
+no Asset event, and the briefing is marked not validated.
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from functools import reduce
 
 from airflow.sdk import Asset, dag, task
 
-from pantau import config
-from pantau.dag_defaults import START_DATE, default_args
+from pantau.orchestration import tasks
+from pantau.orchestration.dag_defaults import START_DATE, default_args
 from pantau.registry import feeds
-
-config.export_tool_env(probe=False)  # env only: dbt reads its connection from these variables
 
 MARTS = Asset("pantau://marts")
 
@@ -47,11 +47,9 @@ def pantau_warehouse():
         result = transform.build()
         return {"seconds": round(result.seconds, 1), "statuses": dict(result.counts())}
 
-    @task(outlets=[MARTS])
+    @task(outlets=[MARTS])  # emitted only on success: a blocking gate-2 failure fails the task
     def publish_marts() -> dict:
-        from pantau import pipeline
-
-        return pipeline.publish_marts()
+        return tasks.publish_marts()
 
     prepare_warehouse() >> build_warehouse() >> publish_marts()
 

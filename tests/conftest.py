@@ -43,7 +43,8 @@ os.environ.setdefault("PANTAU_AS_OF", "2025-10-27")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from pantau import airflow_local, config, roles, warehouse  # noqa: E402 - settings above must come first
+from pantau import config, roles, warehouse  # noqa: E402 - settings above must come first
+from pantau.orchestration import airflow_local  # noqa: E402 - settings above must come first
 
 # Airflow reads its configuration once, at its first import (any test may trigger it): point it
 # at the project's DAG folder and the throwaway metadata database before that can happen.

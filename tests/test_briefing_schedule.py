@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from airflow.timetables.base import TimeRestriction
 
 from pantau.calendar import DEFAULT_CALENDAR_PATH, load_meetings
-from pantau.schedule import briefing_timetable
+from pantau.orchestration.schedule import briefing_timetable
 
 
 def scheduled_runs(timetable) -> list[datetime]:

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from pantau import airflow_local, config
+from pantau import config
+from pantau.orchestration import airflow_local
 from pantau.registry import feeds
 
 
@@ -66,9 +67,19 @@ def test_ingest_dag_has_one_load_and_one_gate_task_per_run(dags):
     """Not one mapped task per file: a feed run loads its files in one task and judges them in one."""
     dag = dags[f"pantau_ingest__{next(iter(feeds()))}"]
     tasks = {t.task_id: t for t in dag.tasks}
-    assert set(tasks) == {"discover_files", "validate_leftovers", "load_batches", "validate_raw"}
+    assert set(tasks) == {
+        "discover_files",
+        "validate_leftovers",
+        "load_batches",
+        "validate_raw",
+        "publish_batches",
+        "flag_refused_files",
+    }
     assert not any(type(t).__name__ == "MappedOperator" for t in dag.tasks)
     assert tasks["validate_raw"].upstream_task_ids == {"load_batches"}
+    assert tasks["publish_batches"].upstream_task_ids == {"validate_raw"}
+    assert tasks["flag_refused_files"].upstream_task_ids == {"validate_raw"}
+    assert [asset.uri for asset in tasks["publish_batches"].outlets] == [f"pantau://raw/{dag.tags[-1]}"]
 
 
 def test_dag_folder_parses_fast_without_heavy_imports():
@@ -77,7 +88,7 @@ def test_dag_folder_parses_fast_without_heavy_imports():
     neighbours."""
     code = (
         "import sys, time; t = time.monotonic();"
-        "from pantau import airflow_local; airflow_local.configure();"
+        "from pantau.orchestration import airflow_local; airflow_local.configure();"
         "import airflow;"  # Airflow's own import time is not ours to count
         "t = time.process_time(); dags = airflow_local.load_dags(); elapsed = time.process_time() - t;"
         "heavy = [m for m in ('great_expectations', 'weasyprint', 'pandas') if m in sys.modules];"

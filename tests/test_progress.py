@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from pantau import airflow_local, progress
+from pantau import progress
+from pantau.orchestration import airflow_local
 
 
 def test_progress_reaches_the_terminal_while_task_output_goes_to_the_log(tmp_path, capfd):

@@ -58,7 +58,7 @@ def test_a_new_feed_gets_its_dag_raw_table_and_header_matching(tmp_path, make_da
     dsn = make_database(bootstrap=False)
     out = run_with_registry(
         registry,
-        "import json, sys; from pantau import airflow_local, warehouse;"
+        "import json, sys; from pantau import warehouse; from pantau.orchestration import airflow_local;"
         "airflow_local.configure(); dags = airflow_local.load_dags();"
         f"warehouse.bootstrap({dsn!r});"
         "print(json.dumps(sorted(dags)))",

@@ -23,9 +23,9 @@ import pytest
 from psycopg import errors, sql
 
 from pantau import config, roles, warehouse
-from pantau.generate import generate
 from pantau.ingest.loader import load_file
 from pantau.registry import feeds
+from pantau_dev.generate import generate
 
 PROVINCE = "36"
 SEED = 11

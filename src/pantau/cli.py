@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pantau import config
-from pantau.demo import DEMO_DATABASE  # named in `pantau status`'s hint
+from pantau.demo import DEMO_DATABASE, dev_generator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_generate(args) -> int:
-    from pantau.generate import generate
-
+    generate = dev_generator()
     out = args.out or config.landing_dir()
     truth = generate(args.province, out, seed=args.seed, scale=args.scale, truth=args.truth)
     counts = ", ".join(f"{feed} {info['rows']}" for feed, info in truth["feeds"].items())

@@ -85,17 +85,18 @@ def _port_open(host: str, port: int) -> bool:
 
 @cache
 def warehouse_dsn() -> str:
-    """PANTAU_WAREHOUSE_DSN, else the local PostgreSQL on 127.0.0.1:5432, else an embedded one."""
+    """PANTAU_WAREHOUSE_DSN, else the local PostgreSQL on 127.0.0.1:5432, else an embedded one.
+
+    Called when a command or task needs the warehouse, never at import or DAG-parse time; it
+    changes no environment variable (export_tool_env() passes the choice on to child processes).
+    """
     dsn = os.environ.get("PANTAU_WAREHOUSE_DSN")
     if dsn:
         return dsn
     host, port = LOCAL_SERVER
     if _port_open(host, port):
-        dsn = make_conninfo(host=host, port=port, user="postgres", dbname=DEFAULT_DATABASE)
-    else:
-        dsn = _embedded_server_dsn()
-    os.environ["PANTAU_WAREHOUSE_DSN"] = dsn  # child processes (dbt, GX) see the same choice
-    return dsn
+        return make_conninfo(host=host, port=port, user="postgres", dbname=DEFAULT_DATABASE)
+    return _embedded_server_dsn()
 
 
 def _embedded_server_dsn() -> str:
@@ -124,9 +125,10 @@ def with_database(dsn: str, dbname: str) -> str:
 def export_tool_env(*, probe: bool = True) -> None:
     """Set the variables dbt, GX, Cosmos and Airflow read, derived from the settings above.
 
-    With probe=False (DAG parsing) nothing is looked up: only an explicit PANTAU_WAREHOUSE_DSN is
-    used. The PII key reaches PostgreSQL as a session setting (PGOPTIONS) so that it never
-    appears in dbt's compiled SQL, its logs or Airflow's serialized DAGs.
+    Called at the start of a command or task (never at import or DAG-parse time). With
+    probe=False nothing is looked up: only an explicit PANTAU_WAREHOUSE_DSN is used. The PII key
+    reaches PostgreSQL as a session setting (PGOPTIONS) so that it never appears in dbt's
+    compiled SQL, its logs or Airflow's serialized DAGs.
     """
     os.environ.update(
         {
@@ -141,6 +143,7 @@ def export_tool_env(*, probe: bool = True) -> None:
         parts = dsn_parts()
         os.environ.update(
             {
+                "PANTAU_WAREHOUSE_DSN": warehouse_dsn(),  # child processes see the same choice
                 "PANTAU_PG_HOST": parts["host"],
                 "PANTAU_PG_PORT": parts["port"],
                 "PANTAU_PG_USER": parts["user"],

@@ -5,12 +5,13 @@ A second demo in the same checkout reuses what has not changed, and says so:
   (kept in `<state>/demo/generated/`, copied into the landing zone for each fresh run);
 - the warehouse, the briefings and the Data Docs, when the landing zone's files are all loaded
   and the code that loaded, built and rendered them (src/, dags/, dbt_project/, expectations/,
-  report_templates/) is unchanged since that run. Otherwise the demo starts its database afresh.
+  report_templates/, devtools/) is unchanged since that run. Otherwise the demo starts its database afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import json
 import os
@@ -26,8 +27,21 @@ PROVINCES = ("36", "62")
 SEED = 2025
 
 # What the warehouse, briefings and Data Docs of a run depend on, besides the sample files.
-CODE_FOLDERS = ("src", "dags", "dbt_project", "expectations", "report_templates")
+CODE_FOLDERS = ("src", "dags", "dbt_project", "expectations", "report_templates", "devtools")
 SKIPPED_FOLDERS = {"target", "logs", "dbt_packages", "__pycache__"}
+
+
+def dev_generator():
+    """The synthetic generator is development tooling (devtools/, the `dev` dependency group), not
+    part of the runtime package or the production image."""
+    try:
+        from pantau_dev.generate import generate
+    except ImportError as exc:
+        raise config.ConfigError(
+            "the synthetic generator is development tooling and is not installed here "
+            f"({exc}); install it with `make setup` (uv sync with the dev group) in a source checkout"
+        ) from exc
+    return generate
 
 
 def _digest(paths: list[Path], *extra: str) -> str:
@@ -48,11 +62,10 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 def generator_key() -> str:
-    """The generator's own source files and the demo's arguments."""
-    from pantau import generate
-
-    files = [Path(generate.__file__)]
-    spec = importlib.util.find_spec("pantau.generator")
+    """The generator's own source files (devtools/pantau_dev) and the demo's arguments."""
+    generate = dev_generator()
+    files = [Path(importlib.import_module(generate.__module__).__file__)]
+    spec = importlib.util.find_spec("pantau_dev.generator")
     if spec and spec.submodule_search_locations:
         for location in spec.submodule_search_locations:
             files += _files_under(Path(location))
@@ -77,8 +90,7 @@ def _read_state(path: Path) -> dict:
 def ensure_sample_files(demo_dir: Path) -> tuple[Path, bool]:
     """The generated files of both provinces (regenerated only when the generator changed);
     returns the folder and whether it was reused."""
-    from pantau.generate import generate
-
+    generate = dev_generator()
     generated = demo_dir / "generated"
     key = generator_key()
     marker = generated / ".generator-key"

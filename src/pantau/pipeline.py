@@ -20,6 +20,30 @@ from pantau.registry import feed
 log = logging.getLogger(__name__)
 
 
+class FileNotAccepted(RuntimeError):
+    """A file's data did not reach the warehouse: gate 1 rejected its batch, or it was quarantined
+    at load. Someone must act (the agency resends it), so the task that judged it fails."""
+
+    def __init__(self, verdict: dict):
+        self.verdict = verdict
+        if verdict["status"] == "quarantined":
+            problem = verdict.get("problem") or {}
+            reason = f"quarantined at load [{problem.get('code')}]: {problem.get('message_en')}"
+        else:
+            checks = "; ".join(verdict.get("failed_blocking") or []) or verdict["status"]
+            reason = f"rejected by gate 1 (batch {verdict.get('batch_id')}): {checks}"
+        super().__init__(f"{verdict['feed']}: {verdict['source_file']} {reason}")
+
+
+class MartsGateFailed(RuntimeError):
+    """Gate 2 failed a blocking check: the marts must not be announced as published."""
+
+    def __init__(self, failures: dict[str, list[str]]):
+        self.failures = failures
+        listed = "; ".join(f"{suite}: {', '.join(checks)}" for suite, checks in sorted(failures.items()))
+        super().__init__(f"gate 2 failed {sum(map(len, failures.values()))} blocking check(s): {listed}")
+
+
 def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
     landing = landing or config.landing_dir()
     warehouse.bootstrap()  # once per run, before any load: raw and audit tables exist
@@ -90,6 +114,27 @@ def validate_raw(outcome: dict) -> dict:
     }
 
 
+def gate_raw(outcome: dict) -> dict | None:
+    """Gate 1's verdict on a load outcome, as the ingest DAG acts on it: the verdict when the batch
+    was accepted (publish it), None for a duplicate (its bytes are already in the warehouse:
+    nothing to publish, nothing to fix), and FileNotAccepted for any file whose data stayed out."""
+    verdict = validate_raw(outcome)
+    if verdict["accepted"]:
+        return verdict
+    refusal = refusal_of(verdict)
+    if refusal is None:
+        return None
+    raise refusal
+
+
+def refusal_of(verdict: dict) -> FileNotAccepted | None:
+    """Why a judged file's data stayed out, or None when there is nothing to fix (accepted, or a
+    duplicate whose bytes are already in the warehouse)."""
+    if verdict["accepted"] or verdict["status"] == "duplicate":
+        return None
+    return FileNotAccepted(verdict)
+
+
 def validate_leftover_batches(feed_name: str) -> list[dict]:
     """Gate 1 on batches a previous run committed and archived but never validated (its worker
     died between the load and the gate): without this they would stay `loaded` for ever."""
@@ -144,14 +189,20 @@ def quarantine_unknown_feeds(landing: Path | None = None) -> list[str]:
 
 
 def publish_marts() -> dict:
-    """After dbt: gate 2 on the marts (when its suites exist) and fresh Data Docs."""
-    from pantau import quality
+    """After dbt: gate 2 on the marts, then fresh Data Docs (also when the gate failed: that is
+    when auditors need them). A blocking failure raises MartsGateFailed, so the task fails and
+    no `pantau://marts` event announces marts that did not pass; the briefing reads the failure
+    from audit.dq_results and is marked not validated."""
+    from pantau.quality import validate_marts
 
-    results = {}
-    validate_marts = getattr(quality, "validate_marts", None)
-    if validate_marts is not None:
-        results = validate_marts()
-    return {"data_docs": update_data_docs(), "marts_gate": results}
+    results = validate_marts()
+    docs = update_data_docs()
+    failed = {
+        suite: result["failed_blocking"] for suite, result in results.items() if result["failed_blocking"]
+    }
+    if failed:
+        raise MartsGateFailed(failed)
+    return {"data_docs": docs, "marts_gate": results}
 
 
 def meetings_due(params: dict, logical_date) -> list:

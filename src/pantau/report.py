@@ -30,7 +30,11 @@ def format_run(summary) -> str:
             if r["status"] in {"rejected", "quarantined"}:
                 lines.append(f"      {r['status']}: {r['source_file']} ({r['error_code'] or 'quality gate'})")
     lines.append("DAG runs:")
-    lines.extend(f"  {dag_id:<40} {state}" for dag_id, state in summary.dag_states.items())
+    for dag_id, state in summary.dag_states.items():
+        if summary.refused_files_only(dag_id):
+            count = len(summary.failed_tasks[dag_id])
+            state = f"{state}: {count} file(s) not accepted, as listed above (task validate_raw)"
+        lines.append(f"  {dag_id:<40} {state}")
     lines.extend(_mart_lines())
     if summary.data_docs:
         lines.append(f"Data Docs: {summary.data_docs}")

@@ -16,8 +16,13 @@ from pathlib import Path
 
 import psycopg
 
-from pantau import airflow_local, config, progress, warehouse
+from pantau import config, progress, warehouse
+from pantau.orchestration import airflow_local
 from pantau.registry import feeds
+
+# The task that fails, by design, for each file whose data stayed out (orchestration.tasks).
+REFUSAL_TASK = "flag_refused_files"
+NOT_ACCEPTED = ("rejected", "quarantined")
 
 
 @dataclass
@@ -26,12 +31,26 @@ class RunSummary:
     landing: Path
     log_path: Path
     dag_states: dict[str, str] = field(default_factory=dict)
+    failed_tasks: dict[str, list[str]] = field(default_factory=dict)  # dag_id -> failed task ids
     files: list[dict] = field(default_factory=list)
     data_docs: str | None = None
 
+    def refused_files_only(self, dag_id: str) -> bool:
+        """A failed ingest run whose only failure is `flag_refused_files`, for files of the feed
+        that this run rejected or quarantined: the pipeline did its job (the files are
+        listed with their reasons), it is the agency's files that need attention."""
+        failed = self.failed_tasks.get(dag_id, [])
+        if not failed or any(task_id != REFUSAL_TASK for task_id in failed):
+            return False
+        feed_name = dag_id.removeprefix("pantau_ingest__")
+        refused = [f for f in self.files if f["feed"] == feed_name and f["status"] in NOT_ACCEPTED]
+        return len(refused) >= len(failed)
+
     @property
     def ok(self) -> bool:
-        return all(state == "success" for state in self.dag_states.values())
+        return all(
+            state == "success" or self.refused_files_only(dag_id) for dag_id, state in self.dag_states.items()
+        )
 
 
 def _dbt(command: str) -> None:
@@ -91,7 +110,13 @@ def _run(dag, summary: RunSummary) -> None:
     run = airflow_local.run_dag(dag, log_path=summary.log_path)
     state = str(getattr(run.state, "value", run.state))
     summary.dag_states[dag.dag_id] = state
-    progress.emit(f"{dag.dag_id} {state} in {time.monotonic() - begun:.1f} s")
+    summary.failed_tasks[dag.dag_id] = sorted(ti.task_id for ti in run.get_task_instances(state=["failed"]))
+    failed = (
+        f" (failed: {', '.join(summary.failed_tasks[dag.dag_id])})"
+        if summary.failed_tasks[dag.dag_id]
+        else ""
+    )
+    progress.emit(f"{dag.dag_id} {state} in {time.monotonic() - begun:.1f} s{failed}")
 
 
 def marts_built() -> bool:
@@ -107,7 +132,8 @@ def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
         dags = airflow_local.load_dags()
     for dag_id in [f"pantau_ingest__{name}" for name in feeds()]:
         _run(dags[dag_id], summary)
-    accepted = any(f["status"] == "accepted" for f in files_since(summary.started_at))
+    summary.files = files_since(summary.started_at)
+    accepted = any(f["status"] == "accepted" for f in summary.files)
     # As the scheduler would: the warehouse DAG runs when an ingest run emitted a raw Asset
     # event (a batch was accepted), or when the marts have never been built.
     if rebuild or accepted or not marts_built():

@@ -238,7 +238,7 @@ def test_smtp_failure_is_recorded_and_raised(briefing_db, monkeypatch):
 
 def test_briefing_dag_delivers_when_the_form_says_so(briefing_db, inbox):
     """The real DAG (`dag.test()`): the Param `deliver` reaches the task; default is not to send."""
-    from pantau import airflow_local
+    from pantau.orchestration import airflow_local
 
     airflow_local.ensure_metadata_db()
     dag = airflow_local.load_dags()["pantau_briefing"]

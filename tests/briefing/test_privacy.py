@@ -22,8 +22,8 @@ from python_calamine import CalamineWorkbook
 
 from pantau import config
 from pantau.briefing import render_briefing
-from pantau.generate import generate
 from pantau.registry import Feed, feeds, header_key
+from pantau_dev.generate import generate
 
 pytestmark = pytest.mark.slow
 

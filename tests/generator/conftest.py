@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pantau.generate import generate
+from pantau_dev.generate import generate
 
 SCALE = 0.1
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pantau.generate import generate
-from pantau.generator import oracle
 from pantau.registry import feeds
+from pantau_dev.generate import generate
+from pantau_dev.generator import oracle
 
 R = date(2025, 10, 27)
 

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from pantau import config
-from pantau.generate import generate
 from pantau.registry import feeds
+from pantau_dev.generate import generate
 
 pytestmark = pytest.mark.slow
 

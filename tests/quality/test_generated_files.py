@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from pantau.generate import generate
 from pantau.ingest.discover import discover
 from pantau.ingest.loader import load_file
 from pantau.quality import validate_raw_batch
 from pantau.registry import feeds
+from pantau_dev.generate import generate
 
 FILES_PER_FEED = 2
 

@@ -28,6 +28,9 @@ def build_data_docs(*, full: bool = False) -> Path:
             context.build_data_docs(site_names=site, resource_identifiers=_missing_pages(context))
     if not index.exists():
         raise FileNotFoundError(f"GX did not write {index}")
+    from pantau.quality import offline_docs  # imports GX: only when building
+
+    offline_docs.install_assets(index.parent)
     return index
 
 

@@ -8,15 +8,14 @@ expectation becomes one row of `audit.dq_results`; the ledger row becomes `accep
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pantau import config, warehouse
 from pantau.quality.masking import mask_result_payload
+from pantau.quality.outcomes import CheckOutcome, GateResult
 from pantau.quality.samples import add_samples
 from pantau.quality.suites import SuiteSpec, load_suite
 from pantau.registry import feed as registry_feed
@@ -26,35 +25,6 @@ log = logging.getLogger(__name__)
 
 class GateError(RuntimeError):
     """The batch cannot be validated at all (unknown batch, quarantined file...)."""
-
-
-@dataclass(frozen=True)
-class GateResult:
-    feed: str
-    batch_id: str
-    suite: str
-    accepted: bool
-    failed_blocking: list[str] = field(default_factory=list)
-    failed_warnings: list[str] = field(default_factory=list)
-    results_count: int = 0
-    run_id: str = ""
-
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    """One expectation's outcome, as written to audit.dq_results."""
-
-    expectation: str
-    expectation_config: dict[str, Any]
-    severity: str
-    description: str
-    success: bool
-    observed_value: str | None
-    unexpected_count: int | None
-    unexpected_sample: list[Any] | None
 
 
 def default_run_id(feed: str, batch_id: str) -> str:

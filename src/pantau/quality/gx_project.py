@@ -169,7 +169,11 @@ def _ensure_quiet_config(context: FileDataContext) -> None:
 
 
 def _ensure_docs_site(context: FileDataContext) -> None:
-    """The one Data Docs site, under PANTAU_OUTPUT_DIR/data_docs (self-contained, browsable offline)."""
+    """The one Data Docs site, under PANTAU_OUTPUT_DIR/data_docs: self-contained and browsable
+    offline, its pages rendered by views that load nothing from outside the site (offline_docs)."""
+    from pantau.quality import offline_docs
+
+    page = {"view": offline_docs.PAGE_VIEW}
     site_config = {
         "class_name": "SiteBuilder",
         "show_how_to_buttons": False,
@@ -177,7 +181,8 @@ def _ensure_docs_site(context: FileDataContext) -> None:
             "class_name": "TupleFilesystemStoreBackend",
             "base_directory": str(data_docs_dir()),
         },
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": offline_docs.INDEX_VIEW},
+        "site_section_builders": {"expectations": page, "validations": page, "profiling": page},
     }
     sites = context.variables.data_docs_sites or {}
     if sites.get(DOCS_SITE_NAME) == site_config and list(sites) == [DOCS_SITE_NAME]:

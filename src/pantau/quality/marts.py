@@ -16,7 +16,8 @@ import logging
 from datetime import UTC, datetime
 
 from pantau import config, warehouse
-from pantau.quality.gate import CheckOutcome, GateResult, record, run_suite
+from pantau.quality.gate import record, run_suite
+from pantau.quality.outcomes import CheckOutcome, GateResult
 from pantau.quality.samples import add_samples
 from pantau.quality.suites import SuiteSpec, all_suite_names, load_suite
 

@@ -12,15 +12,13 @@ import dataclasses
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from psycopg import sql
 
 from pantau import warehouse
 from pantau.quality.masking import mask_value
-
-if TYPE_CHECKING:
-    from pantau.quality.gate import CheckOutcome
+from pantau.quality.outcomes import CheckOutcome
 
 SAMPLE_SIZE = 5
 # gx_expectations.QUERY_CHECK_TYPE, named here without importing great_expectations.

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from functools import cache
 from typing import ClassVar
 
-from pantau.generator import reference as ref
-from pantau.generator.model import (
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator.model import (
     CommunityReport,
     Employer,
     Permit,
@@ -27,7 +27,7 @@ from pantau.generator.model import (
     Tka,
     World,
 )
-from pantau.generator.people import PassportIssuer, faker_for, person_name
+from pantau_dev.generator.people import PassportIssuer, faker_for, person_name
 
 R = ref.REFERENCE_DATE
 START = ref.DATA_START

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from functools import cache
 from itertools import accumulate
 
-from pantau.generator import reference as ref
-from pantau.generator.model import Person, Stay, World
-from pantau.generator.people import person_name
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator.model import Person, Stay, World
+from pantau_dev.generator.people import person_name
 
 R = ref.REFERENCE_DATE
 START = ref.DATA_START

@@ -6,12 +6,12 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pantau.generator import reference as ref
-from pantau.generator import spelling as sp
-from pantau.generator.lodging import LodgingRow, LodgingStream
-from pantau.generator.model import Permit, Person, World
-from pantau.generator.sinks import CsvSink, JsonlSink
 from pantau.registry import feed
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator import spelling as sp
+from pantau_dev.generator.lodging import LodgingRow, LodgingStream
+from pantau_dev.generator.model import Permit, Person, World
+from pantau_dev.generator.sinks import CsvSink, JsonlSink
 
 R = ref.REFERENCE_DATE
 START = ref.DATA_START

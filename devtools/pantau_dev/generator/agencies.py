@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from pantau.generator import reference as ref
-from pantau.generator import spelling as sp
-from pantau.generator.model import Person, PoliceRecord, World
-from pantau.generator.sinks import CsvSink, XlsxSink
 from pantau.registry import feed
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator import spelling as sp
+from pantau_dev.generator.model import Person, PoliceRecord, World
+from pantau_dev.generator.sinks import CsvSink, XlsxSink
 
 R = ref.REFERENCE_DATE
 START = ref.DATA_START

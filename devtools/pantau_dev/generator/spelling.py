@@ -15,8 +15,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from pantau.generator import reference as ref
 from pantau.registry import Feed
+from pantau_dev.generator import reference as ref
 
 # pantau.config would pull in psycopg; the seeds folder is all this module needs
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pantau.generator import reference as ref
-from pantau.generator.model import Person, World
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator.model import Person, World
 
 R = ref.REFERENCE_DATE
 

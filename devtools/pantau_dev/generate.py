@@ -1,6 +1,6 @@
 """`pantau generate`: synthetic agency files for a landing zone, plus the ground truth they imply.
 
-The heavy lifting lives in `pantau.generator`; this module is the stable entry point the command
+The heavy lifting lives in `pantau_dev.generator`; this module is the stable entry point the command
 line calls.
 """
 
@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pantau.generator import reference as ref
-from pantau.generator.agencies import (
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator.agencies import (
     write_disnaker_tka,
     write_dukcapil_sktt,
     write_kesbangpol_penelitian,
     write_masyarakat_laporan,
     write_polri_laporan,
 )
-from pantau.generator.immigration import write_apoa, write_izin_tinggal
-from pantau.generator.population import build_world
-from pantau.generator.truth import assemble
+from pantau_dev.generator.immigration import write_apoa, write_izin_tinggal
+from pantau_dev.generator.population import build_world
+from pantau_dev.generator.truth import assemble
 
 PROVINCES = tuple(ref.REGIONS)
 # The file name prefixes the generator writes, per feed (the province code follows the prefix).

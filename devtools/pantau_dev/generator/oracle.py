@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from pantau.generator import reference as ref
-from pantau.generator import spelling as sp
 from pantau.registry import feed, header_key
+from pantau_dev.generator import reference as ref
+from pantau_dev.generator import spelling as sp
 
 MONTHS = {
     **{m.upper(): i + 1 for i, m in enumerate(sp.ID_MONTHS)},

@@ -15,7 +15,7 @@ from functools import cache
 
 from faker import Generator
 
-from pantau.generator.reference import COUNTRIES
+from pantau_dev.generator.reference import COUNTRIES
 
 # Romanised names for nationalities whose Faker locale writes another script or is missing.
 BUILTIN_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {

@@ -1,0 +1,1 @@
+"""Synthetic agency files for Pantau (see `pantau_dev.generate.generate`)."""

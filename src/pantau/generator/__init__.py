@@ -1,1 +1,0 @@
-"""Synthetic agency files for Pantau (see `pantau.generate.generate`)."""
