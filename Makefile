@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages demo test lint sqllint sqlfix format bench clean
 
-setup: system-packages $(VENV)/.installed dbt_project/target/manifest.json $(DOCS_ASSETS)/node_modules/.installed
+setup: system-packages $(VENV)/.installed $(DOCS_ASSETS)/node_modules/.installed
 
 system-packages:
 	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
@@ -42,19 +42,16 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	touch $@
 
-# Cosmos renders the dbt task group from this pre-built manifest (fast DAG parsing).
-dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/snapshots dbt_project/dbt_project.yml -type f 2>/dev/null)
-	DBT_SEND_ANONYMOUS_USAGE_STATS=false PANTAU_PG_HOST=localhost PANTAU_PG_PORT=5432 PANTAU_PG_USER=postgres \
-		PANTAU_PG_DBNAME=pantau $(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
-	touch $@
-
 demo: setup
 	$(BIN)/pantau demo
 
+# The suite runs on every core (pytest-xdist); a test module stays on one worker (--dist loadfile)
+# because its module-scoped fixtures (a dbt-built warehouse, a GX project) are expensive to repeat.
+PYTEST_WORKERS ?= auto
 test: setup
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory sqllint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30
 
 lint: setup
 	$(BIN)/ruff check .

@@ -5,12 +5,14 @@ Runs as soon as a file settles in `<landing>/<feed>/` (an AssetWatcher on the la
 the feed's remote sources (SFTP, a team mailbox; the registry's `sources:`) into
 `<landing>/<feed>/`, then picks up the files waiting there, loads each one exactly once into
 `raw.<feed>` (quarantining what cannot be loaded, with a reason), runs the feed's quality suite
-on the new batch (gate 1) and, for accepted batches, emits the feed's Asset so the warehouse DAG
-rebuilds. A file that is rejected or quarantined fails its own `validate_raw` task (something to
-alert on: the agency must send it again); the feed's other files still load and publish. Finally
-each sending agency is e-mailed what became of its file. Data Docs are rebuilt there, not per
-file: rendering the site takes minutes once results pile up. Adding a feed to the registry adds
-its DAG here; this one file generates them all (rather than seven near-identical files).
+on each new batch (gate 1) and, when a batch is accepted, emits the feed's Asset so the warehouse
+DAG rebuilds. A file that is rejected or quarantined fails `flag_refused_files` (something to alert
+on: the agency must send it again); the feed's other files still load and publish. One task loads
+all of a run's files and one judges all its batches: per-file tasks cost more in Airflow overhead
+than the loads themselves (bench/RESULTS.md). Finally each sending agency is e-mailed what became
+of its file. Data Docs are rebuilt in the warehouse DAG, not per file: rendering the site takes
+minutes once results pile up. Adding a feed to the registry adds its DAG here; this one file
+generates them all (rather than seven near-identical files).
 """
 
 from __future__ import annotations
@@ -55,17 +57,30 @@ def build_ingest_dag(feed: Feed):
 
             return pipeline.discover_files(feed.name)
 
-        @task(max_active_tis_per_dagrun=1)  # one COPY at a time per feed keeps the ledger order simple
-        def load_batch(path: str) -> dict:
+        @task
+        def load_batches(paths: list[str]) -> list[dict]:
             from pantau import pipeline
 
-            return pipeline.load_batch(feed.name, path)
+            # One task per feed run, loading the files in order (one COPY at a time per feed keeps
+            # the ledger order simple); a task per file cost about a second of Airflow overhead each.
+            return pipeline.load_batches(feed.name, paths)
 
-        @task(outlets=[Asset(feed.asset_uri)], pool=POOL_GATE1)
-        def validate_raw(outcome: dict) -> dict:
-            # A rejected or quarantined file fails this (mapped) task: an alert, no Asset event;
-            # the feed's other files carry on. A duplicate is skipped.
-            return tasks.validate_raw(outcome)
+        @task(pool=POOL_GATE1)
+        def validate_raw(outcomes: list[dict]) -> list[dict]:
+            from pantau import pipeline
+
+            return pipeline.validate_raw_batches(outcomes)  # gate 1, each batch of the run
+
+        @task(outlets=[Asset(feed.asset_uri)])
+        def publish_batches(verdicts: list[dict]) -> list[str]:
+            # The Asset event when any batch was accepted; skipped (no event) otherwise.
+            return tasks.publish_batches(verdicts)
+
+        @task
+        def flag_refused_files(verdicts: list[dict]) -> int:
+            # A rejected or quarantined file fails this task: an alert; the accepted ones have
+            # published all the same. Duplicates are nothing to fix.
+            return tasks.flag_refused_files(verdicts)
 
         # After every file's fate is known, its agency hears of it (a failed mail never fails a load).
         @task(trigger_rule="all_done")
@@ -78,9 +93,11 @@ def build_ingest_dag(feed: Feed):
         # and before this run's loads, so no batch is picked up twice.
         files = discover_files()
         fetch_sources() >> files
-        loaded = load_batch.expand(path=files)
+        loaded = load_batches(files)
         files >> validate_leftovers() >> loaded
-        validate_raw.expand(outcome=loaded) >> send_feedback()
+        verdicts = validate_raw(loaded)
+        publish_batches(verdicts)
+        flag_refused_files(verdicts) >> send_feedback()
 
     return ingest()
 

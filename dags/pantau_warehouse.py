@@ -2,10 +2,14 @@
 
 Scheduled on the raw Assets of every feed; waits for a quiet moment (every file that arrived
 together loaded and gated, at most PANTAU_QUIET_MAX_SECONDS) so it rebuilds once, not once per
-feed. Runs the dbt project (seeds, staging, intermediate, marts and their tests) through a Cosmos
-task group built from the pre-built manifest, then the mart quality gate (gate 2), and emits the
-`pantau://marts` Asset the briefings read. A blocking gate-2 failure fails `publish_marts`: no
-Asset event, and the briefing is marked not validated.
+feed. Runs the dbt project (seeds, staging, intermediate, marts and their tests) as one
+`dbt build` in one task (`build_warehouse`): dbt orders the nodes and runs them on its own
+threads, and the task log lists every node's status as it finishes. One task per node (Cosmos's
+task group) paid dbt's start-up and Airflow's task overhead 89 times; see bench/RESULTS.md. The
+connection is the one every task gets (the Airflow connection in deployment, through
+`tasks.prepare_task_environment`). Then the mart quality gate (gate 2), and the `pantau://marts`
+Asset the briefings read. A blocking gate-2 failure fails `publish_marts`: no Asset event, and
+the briefing is marked not validated.
 """
 
 from __future__ import annotations
@@ -14,10 +18,7 @@ import operator
 from functools import reduce
 
 from airflow.sdk import Asset, PokeReturnValue, dag, get_current_context, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
-from pantau import config
 from pantau.orchestration import tasks
 from pantau.orchestration.dag_defaults import POOL_DBT, POOL_RENDER, START_DATE, default_args
 from pantau.registry import feeds
@@ -50,31 +51,19 @@ def pantau_warehouse():
 
         warehouse.bootstrap()
 
-    dbt_transform = DbtTaskGroup(
-        group_id="dbt_transform",
-        project_config=ProjectConfig(
-            dbt_project_path=config.DBT_PROJECT_DIR,
-            manifest_path=config.DBT_PROJECT_DIR / "target" / "manifest.json",
-            project_name="pantau",
-            install_dbt_deps=False,
-        ),
-        profile_config=tasks.dbt_profile_config(),  # the Airflow connection in deployment
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        operator_args={"pool": POOL_DBT},
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.BUILD,  # one `dbt build` per node: its tests run with it
-            should_detach_multiple_parents_tests=True,  # relationship tests wait for both parents
-            exclude=["resource_type:exposure"],  # documentation (the briefing), nothing to run
-        ),
-    )
+    @task(pool=POOL_DBT)
+    def build_warehouse() -> dict:
+        from pantau import transform
+
+        result = transform.build()
+        return {"seconds": round(result.seconds, 1), "statuses": dict(result.counts())}
 
     # Emitted only on success: a blocking gate-2 failure fails the task. Gate 2 and the Data Docs.
     @task(outlets=[MARTS], pool=POOL_RENDER)
     def publish_marts() -> dict:
         return tasks.publish_marts()
 
-    wait_for_quiet_landing() >> prepare_warehouse() >> dbt_transform >> publish_marts()
+    wait_for_quiet_landing() >> prepare_warehouse() >> build_warehouse() >> publish_marts()
 
 
 pantau_warehouse()

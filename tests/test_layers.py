@@ -20,7 +20,7 @@ PACKAGE = config.PROJECT_ROOT / "src" / "pantau"
 
 # Lowest first. A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("pantau.config", "pantau.registry", "pantau.calendar"),  # settings and registries
+    ("pantau.config", "pantau.registry", "pantau.calendar", "pantau.progress"),  # settings and registries
     ("pantau.roles", "pantau.warehouse"),  # the database
     (
         "pantau.ingest",
@@ -30,9 +30,10 @@ LAYERS: list[tuple[str, ...]] = [
         "pantau.report",
         "pantau.feedback",
         "pantau.quiet",
+        "pantau.transform",
     ),  # the work
     ("pantau.pipeline", "pantau.orchestration"),  # task functions and their Airflow glue
-    ("pantau.runner", "pantau.cli", "pantau.users", "pantau.serve"),  # commands
+    ("pantau.runner", "pantau.cli", "pantau.users", "pantau.serve", "pantau.demo"),  # commands
 ]
 # Where Airflow and Cosmos may be imported, besides dags/. delivery.py sends mail through
 # Airflow's SMTP connection (SmtpHook), the documented way operators configure mail.

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
 
 from pantau import config
-
-DEMO_AS_OF = "2025-10-27"  # data cut-off of the Banten Rakor of 2025-10-30 (lead_days 3)
-DEMO_DATABASE = "pantau_demo"
+from pantau.demo import DEMO_DATABASE, dev_generator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,21 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _dev_generator():
-    """The synthetic generator is development tooling (devtools/, the `dev` dependency group), not
-    part of the runtime package or the production image."""
-    try:
-        from pantau_dev.generate import generate
-    except ImportError as exc:
-        raise config.ConfigError(
-            "the synthetic generator is development tooling and is not installed here "
-            f"({exc}); install it with `make setup` (uv sync with the dev group) in a source checkout"
-        ) from exc
-    return generate
-
-
 def cmd_generate(args) -> int:
-    generate = _dev_generator()
+    generate = dev_generator()
     out = args.out or config.landing_dir()
     truth = generate(args.province, out, seed=args.seed, scale=args.scale, truth=args.truth)
     counts = ", ".join(f"{feed} {info['rows']}" for feed, info in truth["feeds"].items())
@@ -91,11 +74,12 @@ def cmd_generate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from pantau import report, runner
+    from pantau import progress, report, runner
 
     config.pii_key()  # fail fast, before anything is loaded
     landing = args.landing or config.landing_dir()
-    summary = runner.run_pipeline(landing)
+    with progress.to_terminal():
+        summary = runner.run_pipeline(landing)
     print(report.format_run(summary))
     return 0 if summary.ok else 1
 
@@ -135,40 +119,13 @@ def cmd_status(args) -> int:
 
 def cmd_demo(args) -> int:
     """Everything a newcomer needs to see: own database, fresh landing zone, both pilot provinces."""
-    from pantau import report, runner, warehouse
+    from pantau import demo, progress
 
-    generate = _dev_generator()
     started = time.monotonic()
-    config.ensure_demo_pii_key()
-    os.environ.setdefault("PANTAU_AS_OF", DEMO_AS_OF)
-    os.environ.setdefault("PANTAU_SETTLE_SECONDS", "0")
-    if not os.environ.get("PANTAU_WAREHOUSE_DSN"):
-        os.environ["PANTAU_WAREHOUSE_DSN"] = config.with_database(config.warehouse_dsn(), DEMO_DATABASE)
-        config.warehouse_dsn.cache_clear()
-        warehouse.drop_database(os.environ["PANTAU_WAREHOUSE_DSN"])  # the demo owns this database
-    demo_dir = config.STATE_DIR / "demo"
-    shutil.rmtree(demo_dir, ignore_errors=True)
-    landing = demo_dir / "landing"
-    for province in ("36", "62"):
-        generate(province, landing, seed=2025, truth=demo_dir / f"ground_truth_{province}.json")
-    summary = runner.run_pipeline(landing)
-    print(report.format_run(summary))
-    if not summary.ok:
-        return 1
-    from pantau.briefing import render_briefing
-    from pantau.calendar import load_meetings
-
-    briefings = [
-        render_briefing(m.region_code, m.meeting_date)
-        for m in load_meetings()
-        if m.data_cutoff <= date.fromisoformat(os.environ["PANTAU_AS_OF"])
-    ]
-    print("\nBriefings:")
-    for result in briefings:
-        print(f"  {result.path}  ({result.page_count} pages, quality: {result.quality_status})")
-    print(f"\nData Docs: {summary.data_docs}")
+    with progress.to_terminal():
+        code = demo.run_demo()
     print(f"Demo finished in {time.monotonic() - started:.0f} s at {datetime.now():%H:%M:%S}.")
-    return 0
+    return code
 
 
 def cmd_serve(args) -> int:

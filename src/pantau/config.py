@@ -143,7 +143,7 @@ def with_database(dsn: str, dbname: str) -> str:
 
 
 def export_tool_env(*, probe: bool = True) -> None:
-    """Set the variables dbt, GX, Cosmos and Airflow read, derived from the settings above.
+    """Set the variables dbt, GX and Airflow read, derived from the settings above.
 
     Called at the start of a command or task (never at import or DAG-parse time). With
     probe=False nothing is looked up: only an explicit PANTAU_WAREHOUSE_DSN is used. The PII key
@@ -156,7 +156,6 @@ def export_tool_env(*, probe: bool = True) -> None:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
             "GX_ANALYTICS_ENABLED": "false",
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         }
     )
     if probe or os.environ.get("PANTAU_WAREHOUSE_DSN"):

@@ -6,11 +6,12 @@ DAG files in dags/ only wire these together; nothing here imports Airflow.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import psycopg
 
-from pantau import config, warehouse
+from pantau import config, progress, warehouse
 from pantau.ingest.discover import discover, unknown_feed_files
 from pantau.ingest.errors import Problem
 from pantau.ingest.loader import load_file, quarantine
@@ -49,6 +50,8 @@ def discover_files(feed_name: str, landing: Path | None = None) -> list[str]:
     found = discover(landing, feed_name)
     for path in found.deferred:
         log.info("deferred (still being written): %s", path)
+    deferred = f", {len(found.deferred)} still being written" if found.deferred else ""
+    progress.emit(f"ingest {feed_name}: {len(found.ready)} new files{deferred}")
     return [str(path) for path in found.ready]
 
 
@@ -71,6 +74,44 @@ def load_batch(feed_name: str, path: str, landing: Path | None = None) -> dict:
         with psycopg.connect(config.warehouse_dsn(), autocommit=True) as conn:
             attach_origins(conn, outcome.batch_id)  # sender / remote path of a fetched file
     return outcome.as_dict()
+
+
+def load_batches(feed_name: str, paths: list[str], landing: Path | None = None) -> list[dict]:
+    """Load a feed run's new files one after another (one task per feed run, not per file: a task
+    costs Airflow about a second of its own), reporting each as it is done."""
+    outcomes = []
+    for number, path in enumerate(paths, start=1):
+        begun = time.monotonic()
+        outcome = load_batch(feed_name, path, landing)
+        loaded = outcome["status"] == "loaded"
+        rows = f", {outcome['rows']} rows, {outcome['rejects']} rejected" if loaded else ""
+        progress.emit(
+            f"load {feed_name}: file {number} of {len(paths)} {Path(path).name}: "
+            f"{outcome['status']}{rows} ({time.monotonic() - begun:.1f} s)"
+        )
+        outcomes.append(outcome)
+    return outcomes
+
+
+def validate_raw_batches(outcomes: list[dict]) -> list[dict]:
+    """Gate 1 on each batch of a feed run, in one task (GX starts once, not once per file)."""
+    verdicts = []
+    total = sum(o["status"] in {"loaded", "recovered"} for o in outcomes)
+    number = 0
+    for outcome in outcomes:
+        begun = time.monotonic()
+        verdict = validate_raw(outcome)
+        verdicts.append(verdict)
+        if outcome["status"] not in {"loaded", "recovered"}:
+            continue  # quarantined or already loaded: nothing to judge
+        number += 1
+        failed = verdict.get("failed_blocking") or []
+        result = "accepted" if verdict["accepted"] else "rejected (" + ", ".join(failed) + ")"
+        progress.emit(
+            f"gate 1 {outcome['feed']}: batch {number} of {total} {Path(outcome['source_file']).name}: "
+            f"{result} ({time.monotonic() - begun:.1f} s)"
+        )
+    return verdicts
 
 
 def send_feedback(feed_name: str) -> list[dict]:
@@ -104,9 +145,18 @@ def gate_raw(outcome: dict) -> dict | None:
     verdict = validate_raw(outcome)
     if verdict["accepted"]:
         return verdict
-    if verdict["status"] == "duplicate":
+    refusal = refusal_of(verdict)
+    if refusal is None:
         return None
-    raise FileNotAccepted(verdict)
+    raise refusal
+
+
+def refusal_of(verdict: dict) -> FileNotAccepted | None:
+    """Why a judged file's data stayed out, or None when there is nothing to fix (accepted, or a
+    duplicate whose bytes are already in the warehouse)."""
+    if verdict["accepted"] or verdict["status"] == "duplicate":
+        return None
+    return FileNotAccepted(verdict)
 
 
 def validate_leftover_batches(feed_name: str) -> list[dict]:

@@ -32,8 +32,13 @@ def format_run(summary) -> str:
     lines.append("DAG runs:")
     for dag_id, state in summary.dag_states.items():
         if summary.refused_files_only(dag_id):
-            count = len(summary.failed_tasks[dag_id])
-            state = f"{state}: {count} file(s) not accepted, as listed above (task validate_raw)"
+            feed_name = dag_id.removeprefix("pantau_ingest__")
+            count = sum(
+                1
+                for f in summary.files
+                if f["feed"] == feed_name and f["status"] in {"rejected", "quarantined"}
+            )
+            state = f"{state}: {count} file(s) not accepted, as listed above (task flag_refused_files)"
         lines.append(f"  {dag_id:<40} {state}")
     lines.extend(_mart_lines())
     if summary.data_docs:

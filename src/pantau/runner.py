@@ -9,18 +9,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
-from pantau import config, warehouse
+from pantau import config, progress, warehouse
 from pantau.orchestration import airflow_local
 from pantau.registry import feeds
 
 # The task that fails, by design, for each file whose data stayed out (orchestration.tasks).
-REFUSAL_TASK = "validate_raw"
+REFUSAL_TASK = "flag_refused_files"
 NOT_ACCEPTED = ("rejected", "quarantined")
 
 
@@ -35,8 +36,8 @@ class RunSummary:
     data_docs: str | None = None
 
     def refused_files_only(self, dag_id: str) -> bool:
-        """A failed ingest run whose only failures are `validate_raw` tasks, one per file of the
-        feed that this run rejected or quarantined: the pipeline did its job (the files are
+        """A failed ingest run whose only failure is `flag_refused_files`, for files of the feed
+        that this run rejected or quarantined: the pipeline did its job (the files are
         listed with their reasons), it is the agency's files that need attention."""
         failed = self.failed_tasks.get(dag_id, [])
         if not failed or any(task_id != REFUSAL_TASK for task_id in failed):
@@ -52,21 +53,21 @@ class RunSummary:
         )
 
 
-def _dbt(*args: str) -> None:
-    project = str(config.DBT_PROJECT_DIR)
-    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", project]
-    subprocess.run([*command, "--profiles-dir", project, "--quiet"], check=True, env=os.environ.copy())
+def _dbt(command: str) -> None:
+    from pantau import transform
+
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    subprocess.run([dbt, *transform.dbt_args(command), "--quiet"], check=True, env=os.environ.copy())
 
 
 def ensure_manifest() -> Path:
-    """Re-parse the dbt project with this run's settings.
+    """Parse the dbt project with this run's settings, into the target folder the warehouse
+    build uses: the build re-uses this partial parse (dbt discards it when the profile differs)
+    and the progress lines count the nodes to build from its manifest."""
+    from pantau import transform
 
-    Cosmos renders the task group from target/manifest.json and each task re-uses dbt's partial
-    parse state, which dbt discards when the profile differs from the one it was parsed with:
-    parsing once here with the run's environment keeps every task's dbt start-up short.
-    """
     _dbt("parse")
-    return config.DBT_PROJECT_DIR / "target" / "manifest.json"
+    return transform.dbt_paths()["target"] / "manifest.json"
 
 
 # The reference seeds and the key tables built from them (models/staging/reference): what gate 1
@@ -109,19 +110,34 @@ def prepare_environment(landing: Path) -> Path:
     os.environ["PANTAU_LANDING_DIR"] = str(landing.resolve())
     os.environ.setdefault("PANTAU_TASK_RETRIES", "0")
     config.export_tool_env()
-    warehouse.bootstrap()
-    ensure_manifest()
-    ensure_reference_seeds()
-    airflow_local.ensure_metadata_db()
+    # Airflow's metadata database (minutes of migrations on a new one) is made meanwhile.
+    metadata_ready = airflow_local.start_metadata_db()
+    with progress.stage("prepare: warehouse schemas and roles"):
+        warehouse.bootstrap()
+    with progress.stage("prepare: dbt parse"):
+        ensure_manifest()
+    with progress.stage("prepare: reference seeds"):
+        ensure_reference_seeds()
+    with progress.stage("prepare: Airflow metadata database"):
+        metadata_ready()
     log_dir = config.STATE_DIR / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     return log_dir / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
 
 
 def _run(dag, summary: RunSummary) -> None:
+    progress.emit(f"{dag.dag_id} ...")
+    begun = time.monotonic()
     run = airflow_local.run_dag(dag, log_path=summary.log_path)
-    summary.dag_states[dag.dag_id] = str(getattr(run.state, "value", run.state))
+    state = str(getattr(run.state, "value", run.state))
+    summary.dag_states[dag.dag_id] = state
     summary.failed_tasks[dag.dag_id] = sorted(ti.task_id for ti in run.get_task_instances(state=["failed"]))
+    failed = (
+        f" (failed: {', '.join(summary.failed_tasks[dag.dag_id])})"
+        if summary.failed_tasks[dag.dag_id]
+        else ""
+    )
+    progress.emit(f"{dag.dag_id} {state} in {time.monotonic() - begun:.1f} s{failed}")
 
 
 def marts_built() -> bool:
@@ -131,8 +147,10 @@ def marts_built() -> bool:
 
 def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
     log_path = prepare_environment(landing)
+    progress.emit(f"task logs: {log_path}")
     summary = RunSummary(started_at=datetime.now(UTC), landing=landing, log_path=log_path)
-    dags = airflow_local.load_dags()
+    with progress.stage("parse DAGs"):
+        dags = airflow_local.load_dags()
     for dag_id in [f"pantau_ingest__{name}" for name in feeds()]:
         _run(dags[dag_id], summary)
     summary.files = files_since(summary.started_at)
@@ -141,6 +159,8 @@ def run_pipeline(landing: Path, *, rebuild: bool = False) -> RunSummary:
     # event (a batch was accepted), or when the marts have never been built.
     if rebuild or accepted or not marts_built():
         _run(dags["pantau_warehouse"], summary)
+    else:
+        progress.emit("pantau_warehouse not run: no batch accepted, the marts are up to date")
     # Unknown landing folders quarantined, old results pruned, Data Docs brought up to date.
     _run(dags["pantau_housekeeping"], summary)
     summary.files = files_since(summary.started_at)

@@ -1,8 +1,9 @@
 """Gates that gate, as Airflow shows them (real `dag.test()` runs, real PostgreSQL, dbt and GX).
 
-Gate 1: a file that is rejected or quarantined fails its own `validate_raw` task (an alert), while
-the feed's good file still loads and emits the feed's Asset. Gate 2: with real marts built by the
-warehouse DAG (dbt through Cosmos, connected through an Airflow connection as in deployment), a
+Gate 1: a file that is rejected or quarantined fails the run's `flag_refused_files` task (an
+alert), while the feed's good file still loads and its Asset is emitted. Gate 2: with real marts
+built by the warehouse DAG (one `dbt build`, connected through an Airflow connection as in
+deployment), a
 blocking gate-2 failure fails `publish_marts`, emits no `pantau://marts` event, and the briefing
 that follows is rendered as not validated and not sent.
 """
@@ -79,18 +80,17 @@ def test_rejected_and_quarantined_files_fail_their_task_and_the_good_file_publis
         f"{PERMITS}/c_rusak.csv": "quarantined",
     }
     states = task_states(run)
-    validations = sorted(state for (task_id, _), state in states.items() if task_id == "validate_raw")
-    assert validations == ["failed", "failed", "success"]  # one failed task per refused file: alertable
-    assert all(state == "success" for (task_id, _), state in states.items() if task_id != "validate_raw")
-    # Exactly one Asset event: the accepted file's (the warehouse DAG rebuilds from it).
-    assert len(asset_events(f"pantau://raw/{PERMITS}", run.run_id)) == 1
+    assert states.pop(("flag_refused_files", -1)) == "failed"
+    assert set(states.values()) == {"success"}, states
+    # Exactly one Asset event, from the run's accepted batch (the warehouse DAG rebuilds from it).
+    assert asset_events(f"pantau://raw/{PERMITS}", run.run_id) == [("publish_batches", -1)]
 
 
 @pytest.fixture
 def warehouse_by_connection(warehouse_db, monkeypatch):
     """The warehouse reachable only through the Airflow connection, as in deployment: the DSN
     variable points at a database that does not exist, so any task using it would fail."""
-    # Local PostgreSQL trusts the test user; Cosmos's mapping requires a password all the same.
+    # Local PostgreSQL trusts the test user; the password is there as in deployment.
     monkeypatch.setenv(
         "AIRFLOW_CONN_PANTAU_WAREHOUSE_TEST",
         tasks.connection_env(make_conninfo(warehouse_db, password="unused")),
@@ -108,7 +108,7 @@ def test_blocking_gate2_failure_stops_the_marts_asset_and_the_briefing(warehouse
     dsn = warehouse_by_connection
     raw_rows.load_all(dsn)
     warehouse_dag = airflow_dags["pantau_warehouse"]
-    assert "dbt_transform.stg_imigrasi__stay_permits_model_build" in warehouse_dag.task_dict  # real dbt
+    assert "build_warehouse" in warehouse_dag.task_dict  # real dbt, one build
 
     built = airflow_local.run_dag(warehouse_dag)
     assert str(built.state) == "success", task_states(built)

@@ -1,7 +1,7 @@
 """End to end: generated agency files -> Airflow DAGs -> raw, gate 1, dbt marts -> briefing PDF.
 
 One pipeline run over generated Banten files (real PostgreSQL, real `dag.test()` runs of every
-DAG, real dbt through Cosmos, real GX), then checks against the generator's ground truth; then a
+DAG, one real `dbt build`, real GX), then checks against the generator's ground truth; then a
 rerun, a duplicate file and a file failing a blocking expectation.
 """
 
@@ -183,7 +183,7 @@ def test_same_bytes_under_another_name_are_not_loaded_again(pipeline):
     assert [(f["source_file"], f["status"], f["error_code"]) for f in summary.files] == [
         (f"imigrasi_izin_tinggal/{copy.name}", "quarantined", "BERKAS_DUPLIKAT")
     ]
-    # Its bytes are already in the warehouse: nothing to fix, so nothing fails (validate_raw skips).
+    # Its bytes are already in the warehouse: nothing to fix, so nothing fails (publish_batches skips).
     assert all(state == "success" for state in summary.dag_states.values()), summary.failed_tasks
     assert mart_fingerprint(pipeline["dsn"]) == before
 
@@ -218,7 +218,7 @@ def test_batch_failing_a_blocking_expectation_is_kept_out_of_the_marts(pipeline)
     ]
     # Airflow shows the rejection as a failed task someone can alert on; the good file still
     # published (its Asset triggered the rebuild) and `pantau run` counts the run as sound.
-    assert summary.failed_tasks["pantau_ingest__imigrasi_izin_tinggal"] == ["validate_raw"]
+    assert summary.failed_tasks["pantau_ingest__imigrasi_izin_tinggal"] == ["flag_refused_files"]
     assert summary.ok
     assert "1 file(s) not accepted" in report_text(summary)
     assert summary.dag_states["pantau_warehouse"] == "success"  # the rebuild really happened
@@ -292,7 +292,7 @@ def test_a_lone_rejected_file_leaves_every_mart_unchanged(pipeline):
     assert [(f["source_file"], f["status"]) for f in summary.files] == [
         ("imigrasi_izin_tinggal/izin_tinggal_rusak_lagi.csv", "rejected")
     ]
-    assert summary.failed_tasks["pantau_ingest__imigrasi_izin_tinggal"] == ["validate_raw"]
+    assert summary.failed_tasks["pantau_ingest__imigrasi_izin_tinggal"] == ["flag_refused_files"]
     assert summary.ok
     assert "pantau_warehouse" not in summary.dag_states
     assert mart_fingerprint(dsn) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -315,11 +316,19 @@ def prepare_briefing(
             briefing_filename(region_code, previous.meeting_date, lang) for lang in (language, *LANGUAGES)
         ]
         fill_from_previous(marts, extra, read_figures(folder, names))
-    generated_at = datetime.now(ZoneInfo(meeting.timezone)).replace(microsecond=0)
+    generated_at = generation_time(ZoneInfo(meeting.timezone))
     context = build_context(
         meeting, previous, cutoff, marts, quality, language=language, generated_at=generated_at, extra=extra
     )
     return PreparedBriefing(meeting, cutoff, quality, generated_at, pdf.render_html(context), marts, extra)
+
+
+def generation_time(zone: ZoneInfo) -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention): with it, the
+    same warehouse gives byte-identical PDFs, which is how the tests check determinism."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = datetime.fromtimestamp(int(epoch), zone) if epoch else datetime.now(zone)
+    return now.replace(microsecond=0)
 
 
 def render_briefing(

@@ -28,7 +28,6 @@ def configure() -> Path:
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW__OPENLINEAGE__NAMESPACE": "pantau",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__OPENLINEAGE__DISABLED": "True",
     }
     for key, value in defaults.items():
@@ -38,13 +37,32 @@ def configure() -> Path:
 
 def ensure_metadata_db() -> None:
     """`airflow db migrate` once per AIRFLOW_HOME (a marker avoids re-running it every command)."""
+    wait = start_metadata_db()
+    wait()
+
+
+def start_metadata_db():
+    """Start `airflow db migrate` in the background when needed; returns a function that waits
+    for it (and raises if it failed). Lets the caller do other start-up work meanwhile."""
     home = configure()
     marker = home / ".migrated"
     if marker.exists():
-        return
+        return lambda: None
     airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
-    marker.touch()
+    log = (home / "migrate.log").open("wb")
+    process = subprocess.Popen(
+        [str(airflow), "db", "migrate"], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
+    )
+
+    def wait() -> None:
+        code = process.wait()
+        log.close()
+        if code != 0:
+            tail = (home / "migrate.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"airflow db migrate failed ({code}):\n{tail}")
+        marker.touch()
+
+    return wait
 
 
 def load_dags() -> dict:

@@ -56,7 +56,7 @@ def prepare_task_environment(context: Any = None) -> None:
     """Run by Airflow in the worker before every Pantau task (`pre_execute` in dag_defaults).
 
     With a warehouse connection configured, its DSN becomes this task's PANTAU_WAREHOUSE_DSN (GX
-    and pantau's own code read it); then the variables dbt, GX and Cosmos read are exported.
+    and pantau's own code read it); then the variables dbt and GX read are exported.
     """
     conn_id = warehouse_conn_id()
     if conn_id:
@@ -65,30 +65,6 @@ def prepare_task_environment(context: Any = None) -> None:
         os.environ["PANTAU_WAREHOUSE_DSN"] = dsn_from_connection(Connection.get(conn_id))
         config.warehouse_dsn.cache_clear()
     config.export_tool_env()
-
-
-def dbt_profile_config():
-    """Cosmos's profile: from the Airflow connection when one is configured (deployment), else the
-    project's profiles.yml, which reads the variables export_tool_env() derives from
-    PANTAU_WAREHOUSE_DSN (local runs). Reads one environment variable; looks nothing up."""
-    from cosmos import ProfileConfig
-
-    conn_id = warehouse_conn_id()
-    if conn_id:
-        from cosmos.profiles import PostgresUserPasswordProfileMapping
-
-        return ProfileConfig(
-            profile_name="pantau",
-            target_name="airflow",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=conn_id, profile_args={"schema": "staging", "threads": 2, "connect_timeout": 10}
-            ),
-        )
-    return ProfileConfig(
-        profile_name="pantau",
-        target_name="local",
-        profiles_yml_filepath=config.DBT_PROJECT_DIR / "profiles.yml",
-    )
 
 
 def validate_raw(outcome: dict) -> dict:
@@ -105,6 +81,29 @@ def validate_raw(outcome: dict) -> dict:
     if verdict is None:
         raise AirflowSkipException(f"{outcome['source_file']}: already loaded (same bytes), nothing new")
     return verdict
+
+
+def publish_batches(verdicts: list[dict]) -> list[str]:
+    """A feed run's accepted batches (the task emits the feed's Asset); skipped when none was."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    accepted = [v["batch_id"] for v in verdicts if v["accepted"]]
+    if not accepted:
+        raise AirflowSkipException(f"{len(verdicts)} files, none accepted: nothing new to publish")
+    return accepted
+
+
+def flag_refused_files(verdicts: list[dict]) -> int:
+    """Fail, naming each file whose data stayed out (rejected by gate 1, or quarantined); the
+    number of files judged otherwise. Duplicates are skipped silently: nothing to fix."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from pantau import pipeline
+
+    refusals = [r for r in map(pipeline.refusal_of, verdicts) if r is not None]
+    if refusals:
+        raise AirflowFailException(f"{len(refusals)} file(s) not accepted: " + "; ".join(map(str, refusals)))
+    return len(verdicts)
 
 
 def publish_marts() -> dict:
