@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
 
 from pantau import config
-from pantau.demo import DEMO_DATABASE, dev_generator
+from pantau.demo import DEMO_AS_OF, DEMO_DATABASE, dev_generator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,7 +154,7 @@ def cmd_serve(args) -> int:
             flush=True,
         )
         if args.demo:
-            generate = _dev_generator()
+            generate = dev_generator()
             for province in ("36", "62"):
                 generate(
                     province, config.landing_dir(), seed=2025, truth=settings.home / f"truth_{province}.json"

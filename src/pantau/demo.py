@@ -28,7 +28,7 @@ SEED = 2025
 
 # What the warehouse, briefings and Data Docs of a run depend on, besides the sample files.
 CODE_FOLDERS = ("src", "dags", "dbt_project", "expectations", "report_templates", "devtools")
-SKIPPED_FOLDERS = {"target", "logs", "dbt_packages", "__pycache__"}
+SKIPPED_FOLDERS = {"target", "logs", "dbt_packages", "__pycache__", "node_modules"}
 
 
 def dev_generator():
