@@ -57,7 +57,8 @@ renamed as (
         {{ parse_integer('accepted_rows.perkiraan_jumlah') }} as estimated_count,
 
         -- booleans
-        (coalesce(region_keys.is_ambiguous, false) and kecamatan_keys.region_code is null) as is_region_ambiguous,
+        (coalesce(region_keys.is_ambiguous, false) and kecamatan_keys.region_code is null)
+            as is_region_ambiguous,
 
         -- dates
         {{ parse_date('accepted_rows.waktu_laporan') }} as reported_date,
@@ -71,7 +72,7 @@ renamed as (
         on country_keys.match_key = {{ normalise_text_key('accepted_rows.kewarganegaraan_dugaan') }}
     left join kecamatan_keys
         on coalesce(region_keys.region_code, '') not like '%.%'
-        and kecamatan_keys.province_code = region_keys.province_code
+        and region_keys.province_code = kecamatan_keys.province_code
         and kecamatan_keys.match_key = {{ normalise_text_key('accepted_rows.kecamatan') }}
 ),
 

@@ -10,11 +10,23 @@ kecamatan as (
 ),
 
 candidates as (
-    select province_code, {{ normalise_text_key('kecamatan_name') }} as match_key, region_code from kecamatan
+    select
+        province_code,
+        {{ normalise_text_key('kecamatan_name') }} as match_key,
+        region_code
+    from kecamatan
     union all
-    select province_code, 'KECAMATAN' || {{ normalise_text_key('kecamatan_name') }}, region_code from kecamatan
+    select
+        province_code,
+        'KECAMATAN' || {{ normalise_text_key('kecamatan_name') }},
+        region_code
+    from kecamatan
     union all
-    select province_code, 'KEC' || {{ normalise_text_key('kecamatan_name') }}, region_code from kecamatan
+    select
+        province_code,
+        'KEC' || {{ normalise_text_key('kecamatan_name') }},
+        region_code
+    from kecamatan
 ),
 
 resolved as (
