@@ -53,11 +53,11 @@ class RunSummary:
         )
 
 
-def _dbt(command: str) -> None:
+def _dbt(command: str, *args: str) -> None:
     from pantau import transform
 
     dbt = str(Path(sys.executable).with_name("dbt"))
-    subprocess.run([dbt, *transform.dbt_args(command), "--quiet"], check=True, env=os.environ.copy())
+    subprocess.run([dbt, *transform.dbt_args(command, *args), "--quiet"], check=True, env=os.environ.copy())
 
 
 def ensure_manifest() -> Path:
@@ -109,6 +109,8 @@ def prepare_environment(landing: Path) -> Path:
     """Settings the DAGs read, for this process (dag.test runs tasks in-process)."""
     os.environ["PANTAU_LANDING_DIR"] = str(landing.resolve())
     os.environ.setdefault("PANTAU_TASK_RETRIES", "0")
+    # The ingest DAGs have all run before the warehouse DAG here: nothing else is arriving.
+    os.environ.setdefault("PANTAU_QUIET_MAX_SECONDS", "0")
     config.export_tool_env()
     # Airflow's metadata database (minutes of migrations on a new one) is made meanwhile.
     metadata_ready = airflow_local.start_metadata_db()

@@ -112,12 +112,12 @@ def test_an_sftp_file_is_answered_to_the_agency_contacts(
 
 @pytest.mark.slow
 def test_accepted_file_gets_a_receipt_and_rejected_one_the_failed_checks(
-    warehouse_db, landing, source_registry, imap_server, outbox
+    warehouse_db, landing, source_registry, imap_server, outbox, tmp_path
 ):
     """Through the real gate 1 (GX): its own check descriptions reach the agency."""
-    from quality.conftest import load_reference_seeds
+    from quality.conftest import build_reference
 
-    load_reference_seeds(warehouse_db)
+    build_reference(warehouse_db, tmp_path / "dbt")
     no_region = (
         SKTT_CSV.replace(b"Kota Cilegon", b"")
         .replace(b"Kab. Serang", b"")
@@ -150,15 +150,15 @@ def test_accepted_file_gets_a_receipt_and_rejected_one_the_failed_checks(
 
 @pytest.mark.slow
 def test_the_ingest_dag_fetches_loads_validates_and_answers(
-    warehouse_db, landing, source_registry, imap_server, outbox
+    warehouse_db, landing, source_registry, imap_server, outbox, tmp_path
 ):
     """The real ingest DAG (`dag.test()`) for a feed whose files come by e-mail: the added source
     is a registry entry and a connection, nothing else; the run then proceeds as for a dropped file."""
-    from quality.conftest import load_reference_seeds
+    from quality.conftest import build_reference
 
     from pantau.orchestration import airflow_local
 
-    load_reference_seeds(warehouse_db)
+    build_reference(warehouse_db, tmp_path / "dbt")
     imap_server.deliver(mail(DUKCAPIL, [("sktt_oktober.csv", SKTT_CSV)]))
     airflow_local.ensure_metadata_db()
     dag = airflow_local.load_dags()["pantau_ingest__dukcapil_sktt"]
