@@ -196,6 +196,18 @@ def test_files_carry_the_real_world_mess(generated):
     assert {"slash", "iso"} <= shapes or {"slash", "text"} <= shapes
     assert all(oracle.parse_date(d) for d in dates)
 
+    # birth dates no calendar has (31 February, month 13, day 0) in some months' exports, and only there
+    from pantau_dev.generator.immigration import IMPOSSIBLE_BIRTH_DATES, IMPOSSIBLE_BIRTH_MONTHS
+
+    impossible = {
+        int(path.stem[-2:]): sum(
+            r["tanggal_lahir"] in IMPOSSIBLE_BIRTH_DATES
+            for r in oracle.read_file(path, "imigrasi_izin_tinggal")
+        )
+        for path in izin
+    }
+    assert {month for month, count in impossible.items() if count} == set(IMPOSSIBLE_BIRTH_MONTHS)
+
     # spreadsheets: a title block with a merged title above the header, the registry's sheet name,
     # and dates as real cells, serial numbers and text
     from python_calamine import CalamineWorkbook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,22 @@ DUPLICATE_RATE = 0.002
 
 def _blank(value: str, rng: random.Random, rate: float) -> str:
     return "" if rng.random() < rate else value
+
+
+# Typed-in birth dates no calendar has (31 February, month 13, day 0) in two months' exports, as
+# real permit files carry them: gate 1 names each with its row, staging reads it as unknown. Picked
+# by the permit number, not the random stream, so every other value of the file stays as it was.
+IMPOSSIBLE_BIRTH_MONTHS = (5, 9)
+IMPOSSIBLE_BIRTH_DATES = ("31/02/1985", "29/02/1990", "15/13/1979", "00/07/1988")
+
+
+def _impossible_birth(permit_number: str, month: int) -> str | None:
+    if month not in IMPOSSIBLE_BIRTH_MONTHS:
+        return None
+    digest = zlib.crc32(permit_number.encode())
+    if digest % 25:
+        return None
+    return IMPOSSIBLE_BIRTH_DATES[digest // 25 % len(IMPOSSIBLE_BIRTH_DATES)]
 
 
 # ----- imigrasi_izin_tinggal ------------------------------------------------------------------
@@ -56,7 +73,7 @@ def write_izin_tinggal(world: World, out: Path) -> dict:
                 permit.indeks,
                 sp.trailing(person.name, rng),
                 _blank(person.sex, rng, 0.01),
-                _blank(dates(person.birth, rng), rng, 0.01),
+                _impossible_birth(permit.no_izin, month) or _blank(dates(person.birth, rng), rng, 0.01),
                 sp.trailing(sp.country_text(person.country, rng, country_style), rng),
                 sp.passport_text(person.passport, rng),
                 dates(permit.terbit, rng),
