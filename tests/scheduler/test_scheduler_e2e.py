@@ -99,7 +99,7 @@ def test_pantau_under_the_real_scheduler(served):
             ti
             for run in client.dag_runs(permits)
             for ti in client.task_instances(permits, run["dag_run_id"])
-            if ti["state"] == "failed" and ti["task_id"].startswith("validate")
+            if ti["state"] == "failed" and ti["task_id"] == "flag_refused_files"
         ]
 
     failed = wait_for("the rejected file's gate-1 task to fail", failed_gate_tasks, timeout=180)
