@@ -1,8 +1,7 @@
-{#- Matching key for names and codes (regions, countries): upper case with every character that is
-    not a letter or digit removed, so "KAB. SERANG", "Kab Serang" and "kab.serang" agree, as do
-    "Palangka Raya" and "Palangkaraya". Alias seeds go through the same macro. -#}
+{#- Matching key for names and codes (regions, countries): a call of the warehouse function
+    staging.text_key, defined once in macros/udfs/text_key_udf.sql. Alias seeds go through it too. -#}
 {% macro normalise_text_key(expr) -%}
-nullif(regexp_replace(upper(({{ expr }})::text), '[^[:alnum:]]+', '', 'g'), '')
+staging.text_key(({{ expr }})::text)
 {%- endmacro %}
 
 {#- Passport number: upper case without spaces, '-', '.' and '/' (docs/contracts.md). -#}

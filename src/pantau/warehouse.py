@@ -309,12 +309,14 @@ def bootstrap(dsn: str | None = None) -> None:
                 "set agency = excluded.agency, cadence_days = excluded.cadence_days",
                 (feed.name, feed.agency, feed.cadence_days),
             )
+        # The warehouse functions dbt owns (its role must exist first): gate 1 on a warehouse dbt
+        # has never run on calls them, and so do the auditor views below.
+        roles.create_group_roles(conn)
+        install_udfs(conn)
         conn.execute(batch_region_names_view())
         conn.execute(audit_views_sql())
         # The grants cover the tables created above (pantau.roles).
         roles.ensure_roles(conn)
-        # Last: the warehouse functions dbt owns, for gate 1 on a warehouse dbt has never run on.
-        install_udfs(conn)
 
 
 UDF_MACROS_DIR = config.DBT_PROJECT_DIR / "macros" / "udfs"
@@ -343,10 +345,11 @@ def install_udfs(conn: psycopg.Connection) -> None:
                 "do $owner$ begin if exists (select from pg_proc as proc "
                 "inner join pg_namespace as namespace on namespace.oid = proc.pronamespace "
                 "where namespace.nspname = 'staging' "
-                "and proc.proname in ('parse_date', 'parse_date_general') "
+                "and proc.proname in ('parse_date', 'parse_date_general', 'text_key') "
                 "and proc.proowner <> {role}::regrole) then "
                 "alter function staging.parse_date(text) owner to {ident}; "
                 "alter function staging.parse_date_general(text) owner to {ident}; "
+                "alter function staging.text_key(text) owner to {ident}; "
                 "end if; end $owner$"
             ).format(role=sql.Literal(roles.TRANSFORMER), ident=sql.Identifier(roles.TRANSFORMER))
         )

@@ -28,5 +28,5 @@ select distinct
     keys.region_code
 from audit.batch_region_names as names
 inner join audit.region_keys() as keys
-    -- dbt's normalise_text_key: upper case, letters and digits only
-    on keys.match_key = nullif(regexp_replace(upper(names.region_name), '[^[:alnum:]]+', '', 'g'), '');
+    -- the warehouse's matching key, as dbt's key tables are built with it
+    on keys.match_key = staging.text_key(names.region_name);

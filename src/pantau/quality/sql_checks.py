@@ -15,7 +15,7 @@ expanded when a suite is read (`expand`):
 - `{country_keys}`: (match_key, country_code) -- dbt's `staging.stg_reference__country_keys`, its
   resolved keys only (an ambiguous spelling such as KOREA counts as unresolved);
 - `{passport_patterns}`: (country_code, pattern) from `passport_patterns.csv` beside this file;
-- `{text_key:<expr>}`: dbt's normalise_text_key (upper case, letters and digits only);
+- `{text_key:<expr>}`: the warehouse's matching key, `staging.text_key` (dbt's normalise_text_key);
 - `{unreadable_date:<expr>}`: true when the value is written but `staging.parse_date` reads NULL;
 - `{date_measures:birth=<col>;start=<col>;end=<col>}`: the date check query (see `date_measures`);
 - `{feed}`: the suite's feed name as a SQL string literal.
@@ -106,8 +106,9 @@ dated as (
 
 
 def text_key(expr: str) -> str:
-    """dbt's normalise_text_key: upper case, every character that is not a letter or digit dropped."""
-    return f"nullif(regexp_replace(upper(({expr})::text), '[^[:alnum:]]+', '', 'g'), '')"
+    """dbt's matching key: a call of the warehouse function staging.text_key (the one definition,
+    dbt_project/macros/udfs/text_key_udf.sql, as staging's normalise_text_key calls it)."""
+    return f"staging.text_key(({expr})::text)"
 
 
 # dbt's key tables (models/staging/reference), the one definition of region and country matching.
