@@ -410,10 +410,7 @@ def test_briefing_figures_and_status_under_scoped_logins(
 ) -> None:
     """Auditor logins (marts + audit) scoped to a kab/kota read the briefing's figures and run
     `pantau status`: the Banten figures read by a kab/kota login hold only that kab/kota's
-    findings, the national login's all of them.
-
-    (The briefing's quality section still resolves raw rows' regions itself, reading `raw` and
-    `staging`, which auditors cannot: issue 10 moves it onto audit views.)"""
+    findings, the national login's all of them."""
     from datetime import date
 
     from pantau import report
@@ -438,3 +435,35 @@ def test_briefing_figures_and_status_under_scoped_logins(
         with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
             for dsn in (national, local):
                 roles.drop_login_user(conn, psycopg.conninfo.conninfo_to_dict(dsn)["user"])
+
+
+def test_a_whole_briefing_renders_under_a_kab_kota_briefing_login(role_warehouse, scoped, tmp_path) -> None:
+    """A kab/kota Tim POA's briefing service: a reader login scoped to its kab/kota with the
+    briefing service's grants (pantau serve and docker-compose give the same) renders that
+    kab/kota's briefing end to end (marts, audit views, reference names, the archive row)."""
+    from pantau.briefing import render_briefing
+
+    here, _ = scoped["codes"]
+    dsn = _scoped_login(role_warehouse, "briefhere", roles.READER, [here])
+    user = psycopg.conninfo.conninfo_to_dict(dsn)["user"]
+    try:
+        with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+            roles.grant_briefing_service(conn, user)
+        result = render_briefing(here, "2025-10-30", dsn=dsn, out_dir=tmp_path, strict=False)
+        assert result.path.exists() and result.page_count > 0
+        with psycopg.connect(role_warehouse.dsn) as conn:
+            (archived,) = conn.execute(
+                "select count(*) from audit.briefings where region_code = %s and pdf_sha256 = %s",
+                (here, result.sha256),
+            ).fetchone()
+        assert archived == 1
+    finally:
+        with psycopg.connect(role_warehouse.dsn, autocommit=True) as conn:
+            for statement in (
+                "revoke all on all tables in schema audit from {}",
+                "revoke all on all tables in schema staging from {}",
+                "revoke usage on schema audit from {}",
+                "revoke usage on schema staging from {}",
+            ):
+                conn.execute(sql.SQL(statement).format(sql.Identifier(user)))
+            roles.drop_login_user(conn, user)

@@ -137,7 +137,8 @@ def batch_regions(conn: psycopg.Connection) -> dict[str, set[str]] | None:
     resolved with dbt's region key table). One warehouse may serve several provinces; this is
     how a briefing tells its own files from the others'. None while dbt has not built the key
     table (then every file counts)."""
-    built = conn.execute("select to_regclass('staging.stg_reference__region_keys') is not null").fetchone()[0]
+    # Through the audit function, not staging itself: briefing logins may not read staging.
+    built = conn.execute("select exists (select from audit.region_keys())").fetchone()[0]
     if not built:
         return None
     found: dict[str, set[str]] = {}
