@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from briefing_data import has, pdf_pages
+from smtp_outbox import Outbox as Inbox
 
 from pantau import pipeline
 from pantau.briefing import render_briefing
@@ -26,20 +27,6 @@ from pantau.delivery import DeliveryRefused, mail_subject, send_briefing
 BANTEN = ("36", date(2025, 10, 30))
 KOTA_SERANG = ("36.73", date(2025, 10, 28))
 SENDER = "pantau@kesbangpol.example"
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every envelope it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
 
 
 def _free_port() -> int:

@@ -3,8 +3,6 @@ warehouse, a landing zone, and a registry that declares remote sources for some 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
+from smtp_outbox import Outbox
 
 from pantau import registry
 
@@ -112,20 +111,6 @@ def smtp_connection(port: int) -> str:
         f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&retry_limit=0&timeout=5"
         f"&from_email={FROM_ADDRESS.replace('@', '%40')}"
     )
-
-
-class Outbox:
-    """aiosmtpd handler: keeps every message the team's SMTP server was asked to send."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
 
 
 @pytest.fixture
