@@ -168,15 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         print("task instances:", dict(tasks))
     finally:
         server.stop()
-        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{settings.metadata_database}" with (force)')
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            for service in serve.SERVICE_LOGINS:
-                conn.execute(f'drop owned by "{settings.login_prefix}_{service}"')
+        serve.drop_deployment(settings)
         warehouse.drop_database(dsn)
-        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
-            for service in serve.SERVICE_LOGINS:
-                conn.execute(f'drop role if exists "{settings.login_prefix}_{service}"')
         shutil.rmtree(root, ignore_errors=True)
     print(f"\n{'scenario':<8} {'files':>5} {'gated':>9} {'published':>10}  target")
     for result, target in zip(results, ("≤ 10 min", "≤ 3 min"), strict=False):

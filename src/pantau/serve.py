@@ -111,15 +111,25 @@ def _admin_dsn(settings: ServeSettings) -> str:
     return settings.warehouse_dsn or config.warehouse_dsn()
 
 
+def metadata_login(settings: ServeSettings) -> tuple[str, str | None]:
+    """Who Airflow's components log in as to their metadata database: a login of their own that
+    owns that database and nothing else (least privilege); the administrator without it."""
+    if not settings.least_privilege:
+        parts = config.dsn_parts(_admin_dsn(settings))
+        return parts["user"], parts["password"] or None
+    return f"{settings.login_prefix}_airflow", _secret(settings, "db_airflow")
+
+
 def metadata_url(settings: ServeSettings) -> str:
     """SQLAlchemy URL of Airflow's metadata database, on the warehouse's server."""
     from sqlalchemy.engine import URL
 
     parts = config.dsn_parts(_admin_dsn(settings))
+    user, password = metadata_login(settings)
     return URL.create(
         "postgresql+psycopg",
-        username=parts["user"],
-        password=parts["password"] or None,
+        username=user,
+        password=password,
         host=parts["host"],
         port=int(parts["port"]),
         database=settings.metadata_database,
@@ -227,13 +237,81 @@ def _airflow(*args: str) -> list[str]:
 
 
 def _ensure_metadata_database(settings: ServeSettings) -> None:
+    """Airflow's metadata database, owned by the metadata login (created here, as the
+    administrator). A database an earlier version created as the administrator is handed over,
+    with everything in it, so `airflow db migrate` keeps working as the new owner."""
     admin = _admin_dsn(settings)
+    owner, password = metadata_login(settings)
+    name = sql.Identifier(settings.metadata_database)
     with psycopg.connect(config.with_database(admin, "postgres"), autocommit=True) as conn:
+        if settings.least_privilege:
+            if not conn.execute("select 1 from pg_roles where rolname = %s", (owner,)).fetchone():
+                conn.execute(sql.SQL("create role {} login").format(sql.Identifier(owner)))
+            conn.execute(
+                sql.SQL("alter role {} password {}").format(sql.Identifier(owner), sql.Literal(password))
+            )
         found = conn.execute(
-            "select 1 from pg_database where datname = %s", (settings.metadata_database,)
+            "select pg_get_userbyid(datdba) from pg_database where datname = %s",
+            (settings.metadata_database,),
         ).fetchone()
         if not found:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(settings.metadata_database)))
+            conn.execute(sql.SQL("create database {} owner {}").format(name, sql.Identifier(owner)))
+            return
+        if found[0] == owner:
+            return
+        conn.execute(sql.SQL("alter database {} owner to {}").format(name, sql.Identifier(owner)))
+    with psycopg.connect(config.with_database(admin, settings.metadata_database), autocommit=True) as conn:
+        conn.execute(sql.SQL(_HAND_OVER).format(owner=sql.Literal(owner)))
+
+
+# `reassign owned` refuses the bootstrap superuser's objects, so Airflow's tables, views, enum
+# types and free-standing sequences in `public` change owner one by one (a table's own sequences
+# and indexes follow it).
+_HAND_OVER = """
+do $$
+declare statement text;
+begin
+    for statement in
+        select format('alter %s public.%I owner to %I',
+            case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
+                when 'S' then 'sequence' else 'table' end, c.relname, {owner})
+        from pg_class c
+        where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'S')
+            and not exists (
+                select 1 from pg_depend d
+                where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i'))
+        union all
+        select format('alter type public.%I owner to %I', t.typname, {owner})
+        from pg_type t
+        where t.typnamespace = 'public'::regnamespace and t.typtype in ('e', 'd')
+    loop
+        execute statement;
+    end loop;
+end $$
+"""
+
+
+def drop_deployment(settings: ServeSettings) -> None:
+    """Undo `initialise` on the server: Airflow's metadata database and every login it created,
+    with their grants in the warehouse (tests, benchmarks, starting over). The warehouse stays."""
+    admin = _admin_dsn(settings)
+    logins = [f"{settings.login_prefix}_{service}" for service in SERVICE_LOGINS]
+    with psycopg.connect(config.with_database(admin, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(settings.metadata_database)
+            )
+        )
+        present = {
+            r[0] for r in conn.execute("select rolname from pg_roles where rolname = any(%s)", (logins,))
+        }
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for login in logins:
+            if login in present:  # their grants in the warehouse (they own nothing there)
+                conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(login)))
+    with psycopg.connect(config.with_database(admin, "postgres"), autocommit=True) as conn:
+        for login in [*logins, f"{settings.login_prefix}_airflow"] if settings.least_privilege else logins:
+            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(login)))
 
 
 @contextlib.contextmanager

@@ -169,15 +169,7 @@ def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dic
         started |= server.processes()
         server.stop()
         config.warehouse_dsn.cache_clear()
-        logins = [f"{settings.login_prefix}_{service}" for service in serve.SERVICE_LOGINS]
-        if settings.least_privilege:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                for login in logins:  # their grants in this database (they own nothing)
-                    conn.execute(f'drop owned by "{login}"')
-        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{metadata}" with (force)')
-            for login in logins:
-                conn.execute(f'drop role if exists "{login}"')
+        serve.drop_deployment(settings)
     # Stopping ends every process that was started, task runners in their own groups included.
     left = serve.still_running(started)
     assert not left, f"processes left running after stop: {sorted(pid for pid, _ in left)}"

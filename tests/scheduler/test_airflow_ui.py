@@ -16,7 +16,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from browser import browser_context
 
@@ -73,15 +72,13 @@ def cli_serve(tmp_path, make_database):
                 process.wait(120)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{env["PANTAU_AIRFLOW_DATABASE"]}" with (force)')
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            logins = [f"{env['PANTAU_SERVICE_LOGIN_PREFIX']}_{s}" for s in serve.SERVICE_LOGINS]
-            for login in logins:
-                conn.execute(f'drop owned by "{login}"')
-        with psycopg.connect(config.with_database(dsn, "postgres"), autocommit=True) as conn:
-            for login in logins:
-                conn.execute(f'drop role if exists "{login}"')
+        serve.drop_deployment(
+            serve.ServeSettings(
+                warehouse_dsn=dsn,
+                metadata_database=env["PANTAU_AIRFLOW_DATABASE"],
+                login_prefix=env["PANTAU_SERVICE_LOGIN_PREFIX"],
+            )
+        )
 
 
 def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_everything(cli_serve, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,21 @@ def finished_runs(client: serve.AirflowClient, dag_id: str, **match) -> list[dic
     ]
 
 
+def _when(stamp: str | None) -> datetime | None:
+    """A REST API timestamp (ISO 8601, "Z" or an offset) as an aware datetime."""
+    return None if stamp is None else datetime.fromisoformat(stamp)
+
+
+def _schedule_settled(client: serve.AirflowClient, dag_id: str) -> bool:
+    """The scheduler has created every run due so far (the next is in the future) and none is
+    still queued or running."""
+    dag = client.get(f"/api/v2/dags/{dag_id}")
+    next_run = _when(dag.get("next_dagrun_run_after"))
+    if next_run is None or next_run <= datetime.now(UTC):
+        return False
+    return not any(run["state"] in {"queued", "running"} for run in client.dag_runs(dag_id))
+
+
 def test_pantau_under_the_real_scheduler(served):
     client, dsn, landing = served["client"], served["dsn"], served["landing"]
 
@@ -56,6 +72,17 @@ def test_pantau_under_the_real_scheduler(served):
         timeout=180,
     )
     assert not any(d["is_paused"] for d in dags)
+
+    # Unpausing makes the scheduler start each ingest DAG's latest hourly tick. Let those runs be
+    # created and finish first, so that the files dropped below can only be picked up by the
+    # landing-zone event (or, should the test cross a whole hour, by that hour's tick).
+    ingest_dags = [f"pantau_ingest__{feed}" for feed in feeds()]
+    wait_for(
+        "the runs started on unpausing to finish",
+        lambda: all(_schedule_settled(client, dag_id) for dag_id in ingest_dags),
+        timeout=600,
+    )
+    dropped_at = datetime.now(UTC)
 
     # Files arrive (complete, by rename): the triggerer notices, the ingest DAGs run.
     staging = served["root"] / "generated"
@@ -82,17 +109,19 @@ def test_pantau_under_the_real_scheduler(served):
         "select count(*) from audit.load_ledger l where validated_at is null "
         "or not exists (select 1 from audit.dq_results r where r.batch_id = l.batch_id)",
     ) == [(0,)]
-    # Who picked the files up: the landing-zone event, or (a race on a just-unpaused DAG) the
-    # scheduled run the scheduler starts on unpausing, which may take the files first and leave
-    # the trigger nothing to announce. Either way each file was loaded and gated once (above);
-    # the trigger itself is proven in test_landing_trigger.py.
-    woken = [
-        run
-        for feed in feeds()
-        for run in client.dag_runs(f"pantau_ingest__{feed}")
-        if run["run_type"] in {"asset_triggered", "scheduled"}
-    ]
-    assert woken, "no ingest run was started by a landing-zone event or the schedule"
+    # Each file was received during a run its landing-zone event started (no waiting for the hour).
+    for feed, source_file, at in query(dsn, "select feed, source_file, received_at from audit.load_ledger"):
+        runs = [
+            r
+            for r in client.dag_runs(f"pantau_ingest__{feed}")
+            if r["start_date"] and _when(r["start_date"]) >= dropped_at
+        ]
+        by_event = [r for r in runs if r["run_type"] == "asset_triggered"]
+        hourly = [r for r in runs if r["run_type"] == "scheduled"]
+        assert (
+            any(_when(r["start_date"]) <= at <= (_when(r["end_date"]) or datetime.now(UTC)) for r in by_event)
+            or hourly
+        ), f"{source_file} was not loaded by a run its landing-zone event started: {runs}"
 
     # The rejected file: a failed gate-1 task in Airflow whose log names the file, seen through
     # the REST API (what an operator's alerting reads).
