@@ -257,12 +257,17 @@ def build_suite(spec: SuiteSpec):
 
     from pantau.quality import gx_expectations
 
-    # Custom-SQL checks run their query once (count only): see pantau.quality.gx_expectations.
+    # Custom-SQL checks run their query once (count only); regexes marked distinct_values share
+    # one grouped query: see pantau.quality.gx_expectations.
     types = {gx_expectations.PUBLIC_TYPE: gx_expectations.TYPE}
+    grouped = [entry for entry in spec.expectations if entry.distinct_values]
+    value_checks = json.dumps([[entry.kwargs["column"], entry.kwargs["regex"]] for entry in grouped])
     expectations = [
         ExpectationConfiguration(
-            type=types.get(entry.type, entry.type),
-            kwargs=entry.kwargs,
+            type=gx_expectations.DISTINCT_REGEX_TYPE
+            if entry.distinct_values
+            else types.get(entry.type, entry.type),
+            kwargs={**entry.kwargs, "value_checks": value_checks} if entry.distinct_values else entry.kwargs,
             meta={"pantau_severity": entry.severity, "pantau_index": index},
             description=entry.description,
             severity=_SEVERITY_TO_GX[entry.severity],
@@ -273,7 +278,7 @@ def build_suite(spec: SuiteSpec):
 
 
 # Bump when the way suites become GX objects changes, so stored ones are re-declared.
-_DECLARATION_VERSION = "4"
+_DECLARATION_VERSION = "5"
 
 
 def fingerprint(
