@@ -1,4 +1,5 @@
-"""Pantau's GX expectation classes: custom-SQL checks that run their query once, and measured checks.
+"""Pantau's GX expectation classes: custom-SQL checks that run their query once, measured checks,
+and regexes matched once per distinct value (code columns; see the section at the end).
 
 GX's `UnexpectedRowsExpectation` computes two metrics from the same query: the unexpected rows
 themselves (`SELECT ...`, up to 200 fetched) and their count (`SELECT COUNT(*) FROM (...)`). In
