@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
+from psycopg import sql
 
 from pantau.quality import GateError, validate_raw_batch
 from pantau.quality.suites import load_suite
@@ -89,3 +92,77 @@ def test_unknown_or_foreign_batches_are_refused(gate):
     batch_id, _ = insert_batch(dsn, "dukcapil_sktt", clean_rows("dukcapil_sktt"))
     with pytest.raises(GateError, match="belongs to feed"):
         validate_raw_batch("polri_laporan", batch_id)
+
+
+def test_regexes_matched_per_distinct_value_count_the_rows_a_per_row_check_counts(gate):
+    """`distinct_values: true` checks (one grouped query for all of them) report what the per-row
+    regex reports: every failing row counted, NULLs neither failing nor checked, another column's
+    bad value not leaking in, and the failing rows sampled by their file row numbers."""
+    dsn, _ = gate
+    feed = "imigrasi_apoa"
+    suite = load_suite(feeds()[feed].suite)
+    grouped = [e for e in suite.expectations if e.distinct_values]
+    assert {e.kwargs["column"] for e in grouped} == {"jenis_kelamin", "tujuan_kunjungan", "indeks_visa"}
+    rows = clean_rows(feed, 8)
+    rows[0]["jenis_kelamin"] = "X"
+    rows[1]["jenis_kelamin"] = "X"  # one distinct value, two rows
+    rows[4]["jenis_kelamin"] = "laki laki perempuan"
+    rows[5]["jenis_kelamin"] = None
+    rows[6]["tujuan_kunjungan"] = "JALAN-JALAN"
+    batch_id, _ = insert_batch(dsn, feed, rows)
+    result = validate_raw_batch(feed, batch_id)
+    assert result.accepted, result.failed_blocking  # warnings only
+    with psycopg.connect(dsn) as conn:
+        recorded = {
+            description: (expectation, success, unexpected_count, observed, sample)
+            for description, expectation, success, unexpected_count, observed, sample in conn.execute(
+                "select expectation_config ->> 'description', expectation, success, unexpected_count, "
+                "observed_value, unexpected_sample from audit.dq_results where batch_id = %s",
+                (batch_id,),
+            )
+        }
+        for entry in grouped:
+            column, regex = entry.kwargs["column"], entry.kwargs["regex"]
+            per_row = conn.execute(
+                sql.SQL(
+                    "select count(*) filter (where {col} is not null and not ({col} ~ %s)), count({col}) "
+                    "from raw.imigrasi_apoa where _batch_id = %s"
+                ).format(col=sql.Identifier(column)),
+                (regex, batch_id),
+            ).fetchone()
+            expectation, success, unexpected_count, observed, sample = recorded[entry.description]
+            assert expectation == "expect_column_values_to_match_regex"  # the public type, as in the suite
+            assert unexpected_count == per_row[0], (column, observed)
+            assert success == (per_row[0] == 0)
+            if per_row[0]:
+                assert [r["_row_number"] for r in sample] == {
+                    "jenis_kelamin": [1, 2, 5],
+                    "tujuan_kunjungan": [7],
+                }[column]
+    sex = next(e for e in grouped if e.kwargs["column"] == "jenis_kelamin")
+    assert recorded[sex.description][2:4] == (3, "3 unexpected of 8 rows (42.86%)")  # of 7 non-null
+
+
+def test_the_batch_is_found_without_listing_every_batch_of_the_feed(gate):
+    """GX finds a column-value batch by listing every distinct `_batch_id` of raw.<feed>, a scan
+    of the feed's whole history; Pantau's data source probes the named batch's rows instead
+    (gx_datasource). An empty batch is still no batch: see the row-count checks above."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    dsn, _ = gate
+    statements: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    insert_batch(dsn, "polri_laporan", clean_rows("polri_laporan"))  # history: another batch
+    batch_id, _ = insert_batch(dsn, "polri_laporan", clean_rows("polri_laporan"))
+    event.listen(Engine, "before_cursor_execute", watch)
+    try:
+        assert validate_raw_batch("polri_laporan", batch_id).accepted
+    finally:
+        event.remove(Engine, "before_cursor_execute", watch)
+    assert any("raw.polri_laporan" in s for s in statements), "GX's statements were not seen"
+    listing = [s for s in statements if re.search(r"distinct\W*_batch_id", s, re.IGNORECASE)]
+    assert listing == []

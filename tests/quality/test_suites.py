@@ -199,3 +199,13 @@ def test_importing_the_gates_does_not_import_great_expectations():
     code = "import sys, pantau.quality; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_only_regex_checks_may_be_matched_per_distinct_value(tmp_path):
+    path = tmp_path / "raw__x.yml"
+    path.write_text(
+        "expectations:\n  - type: expect_column_values_to_not_be_null\n    distinct_values: true\n"
+        "    kwargs: {column: a}\n    severity: blocking\n    description: a wajib / a is required\n"
+    )
+    with pytest.raises(SuiteError, match="distinct_values"):
+        parse_suite(path)

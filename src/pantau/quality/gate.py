@@ -178,7 +178,8 @@ def _empty_batch_outcomes(suite: SuiteSpec) -> list[CheckOutcome]:
 
 def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     config_obj = expectation_result.expectation_config
-    kwargs = {k: v for k, v in dict(config_obj.kwargs).items() if k != "batch_id"}
+    # batch_id is GX's, value_checks Pantau's wiring (gx_expectations): neither is the check's own.
+    kwargs = {k: v for k, v in dict(config_obj.kwargs).items() if k not in ("batch_id", "value_checks")}
     meta = dict(config_obj.meta or {})
     severity = meta.get("pantau_severity", "blocking")
     if ((expectation_result.result or {}).get("details") or {}).get("not_evaluable"):
@@ -222,11 +223,16 @@ def _outcome(expectation_result, pii_columns: list[str]) -> CheckOutcome:
     )
 
 
+# Pantau's faster subclasses (gx_expectations) and the GX type each stands for.
+_PUBLIC_TYPES = {
+    "pantau_unexpected_rows_expectation": "unexpected_rows_expectation",
+    "pantau_distinct_values_match_regex": "expect_column_values_to_match_regex",
+}
+
+
 def _public_type(expectation_type: str) -> str:
     """Results name GX's public type, as the suite files do (not Pantau's faster subclass)."""
-    if expectation_type == "pantau_unexpected_rows_expectation":
-        return "unexpected_rows_expectation"
-    return expectation_type
+    return _PUBLIC_TYPES.get(expectation_type, expectation_type)
 
 
 def _exception_message(info: Any) -> str | None:

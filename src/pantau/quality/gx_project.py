@@ -121,8 +121,8 @@ def get_context(dsn: str | None = None, *, connect: bool = True) -> FileDataCont
 
     import great_expectations as gx
 
-    # Registers Pantau's expectation class before GX reads stored suites that use it.
-    from pantau.quality import gx_expectations  # noqa: F401
+    # Registers Pantau's expectation classes and data source type before GX reads stored ones.
+    from pantau.quality import gx_datasource, gx_expectations  # noqa: F401
 
     root.parent.mkdir(parents=True, exist_ok=True)
     with _schema_name_is_fine():
@@ -206,12 +206,18 @@ def _schema_name_is_fine() -> Iterator[None]:
 
 
 def _datasource(context: FileDataContext):
+    """GX's PostgreSQL data source with raw batches found by an index probe (gx_datasource)."""
+    from pantau.quality import gx_datasource
+
     try:
         datasource = context.data_sources.get(DATASOURCE_NAME)
     except (KeyError, ValueError):
         datasource = None
+    if datasource is not None and datasource.type != gx_datasource.TYPE:  # declared by an older Pantau
+        context.data_sources.delete(DATASOURCE_NAME)
+        datasource = None
     if datasource is None or str(getattr(datasource, "connection_string", "")) != CONNECTION_STRING:
-        datasource = context.data_sources.add_or_update_postgres(
+        datasource = context.data_sources.add_or_update_pantau_postgres(
             name=DATASOURCE_NAME, connection_string=CONNECTION_STRING
         )
     return datasource
@@ -251,12 +257,17 @@ def build_suite(spec: SuiteSpec):
 
     from pantau.quality import gx_expectations
 
-    # Custom-SQL checks run their query once (count only): see pantau.quality.gx_expectations.
+    # Custom-SQL checks run their query once (count only); regexes marked distinct_values share
+    # one grouped query: see pantau.quality.gx_expectations.
     types = {gx_expectations.PUBLIC_TYPE: gx_expectations.TYPE}
+    grouped = [entry for entry in spec.expectations if entry.distinct_values]
+    value_checks = json.dumps([[entry.kwargs["column"], entry.kwargs["regex"]] for entry in grouped])
     expectations = [
         ExpectationConfiguration(
-            type=types.get(entry.type, entry.type),
-            kwargs=entry.kwargs,
+            type=gx_expectations.DISTINCT_REGEX_TYPE
+            if entry.distinct_values
+            else types.get(entry.type, entry.type),
+            kwargs={**entry.kwargs, "value_checks": value_checks} if entry.distinct_values else entry.kwargs,
             meta={"pantau_severity": entry.severity, "pantau_index": index},
             description=entry.description,
             severity=_SEVERITY_TO_GX[entry.severity],
@@ -267,7 +278,7 @@ def build_suite(spec: SuiteSpec):
 
 
 # Bump when the way suites become GX objects changes, so stored ones are re-declared.
-_DECLARATION_VERSION = "3"
+_DECLARATION_VERSION = "4"
 
 
 def fingerprint(

@@ -3,6 +3,8 @@
 One file per table, named `<layer>__<table>.yml`. Each entry is a GX expectation type with its
 kwargs, plus what Pantau adds: `severity` (blocking rejects the batch, warning is only recorded)
 and a short Indonesian / English description that auditors read in `audit.dq_results`.
+A regex check on a code column (few distinct values) may say `distinct_values: true`: the regex
+is then matched once per distinct value instead of once per row (`gx_expectations`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pantau.quality import sql_checks
 SEVERITIES = ("blocking", "warning")
 # Kwargs holding SQL, in which the fragments of pantau.quality.sql_checks are expanded.
 QUERY_KWARGS = ("check_query", "rows_query", "unexpected_rows_query")
+# The one expectation type that may be validated per distinct value (`distinct_values: true`).
+DISTINCT_VALUES_TYPE = "expect_column_values_to_match_regex"
 
 
 class SuiteError(ValueError):
@@ -32,6 +36,7 @@ class ExpectationSpec:
     kwargs: dict[str, Any]
     severity: str
     description: str
+    distinct_values: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -81,12 +86,18 @@ def parse_suite(path: Path) -> SuiteSpec:
         for key in QUERY_KWARGS:  # shared SQL fragments (pantau.quality.sql_checks)
             if isinstance(kwargs.get(key), str):
                 kwargs[key] = sql_checks.expand(kwargs[key], feed=data.get("feed"))
+        distinct_values = entry.get("distinct_values", False)
+        if distinct_values not in (True, False) or (
+            distinct_values and entry["type"] != DISTINCT_VALUES_TYPE
+        ):
+            raise SuiteError(f"{where}: distinct_values: true is for {DISTINCT_VALUES_TYPE} only")
         specs.append(
             ExpectationSpec(
                 type=str(entry["type"]),
                 kwargs=kwargs,
                 severity=severity,
                 description=description,
+                distinct_values=distinct_values,
             )
         )
     descriptions = [s.description for s in specs]
