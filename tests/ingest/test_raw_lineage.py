@@ -77,6 +77,18 @@ def test_bootstrap_upgrades_a_database_made_before_the_defaults(warehouse_db):
         assert _defaults(conn) == expected
 
 
+def test_bootstrap_gives_an_older_row_sequence_its_cache(warehouse_db):
+    """The fast path draws row numbers from a cache of the sequence (warehouse.RAW_ROW_SEQUENCE_CACHE);
+    a sequence made by an older bootstrap, without one, gets it on the next bootstrap."""
+    query = "select cache_size from pg_sequences where schemaname = 'raw' and sequencename = %s"
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert conn.execute(query, (f"{PERMITS}__row_seq",)).fetchone()[0] == warehouse.RAW_ROW_SEQUENCE_CACHE
+        conn.execute(f"alter sequence raw.{PERMITS}__row_seq cache 1")
+    warehouse.bootstrap(warehouse_db)
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert conn.execute(query, (f"{PERMITS}__row_seq",)).fetchone()[0] == warehouse.RAW_ROW_SEQUENCE_CACHE
+
+
 def test_a_clean_csv_is_one_copy_into_raw(warehouse_db, tmp_path, monkeypatch):
     """The statements the loader sends for a clean CSV, recorded on their way to the server: one
     COPY, into raw.<feed>; no stage table, no INSERT ... SELECT; rows numbered as the file shows
