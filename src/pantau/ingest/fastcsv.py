@@ -364,16 +364,16 @@ def _judge_candidates(
     `fields` are the file's columns in file order; `scope` limits the scan to this file's rows.
     The SQL filter only has to be a superset of the rows the rules act on, and cheap (no regex on
     clean rows): `ascii()` is the code of a value's first character (0 when empty).
-    - blank rows and required values that are empty or whitespace: a required cell (every feed
-      has one) that is NULL or does not start with a printable ASCII character;
+    - blank rows and required values that are empty or whitespace: a required cell that is NULL or
+      does not start with a printable ASCII character (warehouse.required_value_candidates);
     - a repeated header: the header's title inside the natural-key cell;
     - a formula-like cell: starts with = + - @, is longer than one character, is not only dashes
       and spaces, and is not ASCII number-like (-5, +62 812-3456).
     The last two are asked for only where `seen` found them possible in the file's bytes."""
     source_of = {name: fields[i] for i, name in enumerate(parsed.mapping) if name}
-    conditions = [
-        sql.SQL("ascii({}) not between 33 and 126").format(source_of[name]) for name in feed.required_columns
-    ]
+    # Alone (a file whose bytes show neither of the others), this is the predicate of raw.<feed>'s
+    # partial index: only the rows it holds are read, not the batch.
+    conditions = [warehouse.required_value_candidates(feed, source_of)]
     if seen.key_title:
         key_field = source_of[feed.required_columns[0]]
         conditions.append(
@@ -388,8 +388,6 @@ def _judge_candidates(
             ).format(f=f, starts=starts, number=sql.Literal(NUMBER_ASCII))
             for f in source_of.values()
         ]
-    # ascii(NULL) is NULL: `not between` is then NULL, so NULL cells are asked for explicitly.
-    conditions += [sql.SQL("{} is null").format(source_of[name]) for name in feed.required_columns]
     query = sql.SQL("select {}, {} as n, {} from {} where {} and ({}) order by n").format(
         row_id, row_number, sql.SQL(", ").join(fields), relation, scope, sql.SQL(" or ").join(conditions)
     )
