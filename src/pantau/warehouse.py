@@ -270,18 +270,23 @@ def ensure_required_check_index(conn: psycopg.Connection, feed: Feed) -> None:
     predicate = required_value_candidates(feed, {name: sql.Identifier(name) for name in feed.column_names})
     digest = hashlib.sha256(predicate.as_string(conn).encode()).hexdigest()[:8]
     name = f"{feed.name}__required_check_{digest}"
-    stale = conn.execute(
-        "select indexname from pg_indexes where schemaname = 'raw' and tablename = %s "
-        "and indexname like %s and indexname <> %s",
-        (feed.name, f"{feed.name}__required_check_%", name),
-    ).fetchall()
-    for (old,) in stale:
-        conn.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", old)))
-    conn.execute(
-        sql.SQL("create index if not exists {} on {} (_batch_id) where {}").format(
-            sql.Identifier(name), sql.Identifier("raw", feed.name), predicate
+    found = {
+        row[0]
+        for row in conn.execute(
+            "select indexname from pg_indexes where schemaname = 'raw' and tablename = %s "
+            "and indexname like %s",
+            (feed.name, f"{feed.name}__required_check_%"),
         )
-    )
+    }
+    for stale in found - {name}:
+        conn.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", stale)))
+    # Only when missing: CREATE INDEX locks out writers even when the index exists.
+    if name not in found:
+        conn.execute(
+            sql.SQL("create index {} on {} (_batch_id) where {}").format(
+                sql.Identifier(name), sql.Identifier("raw", feed.name), predicate
+            )
+        )
 
 
 def ensure_raw_lineage_defaults(conn: psycopg.Connection, feed: Feed) -> None:

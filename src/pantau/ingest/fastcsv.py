@@ -10,7 +10,9 @@ of the transaction keeps concurrent loads of one feed from drawing numbers from 
 the same time. The row rules are then applied without touching every row in Python: one SQL pass
 over the batch picks the few rows that might be blank, a repeated header, missing a required value
 or formula-like (a superset: anything it lets through is certainly clean), those run through the
-very same `shape_rows` as the Python path, and the ones it does not keep are deleted again.
+very same `shape_rows` as the Python path, and the ones it does not keep are deleted again. It
+asks only for what the bytes, scanned while streaming, show possible; when that is only the
+required values, raw.<feed>'s partial index of such rows answers without reading the batch.
 
 A file with columns the registry does not know cannot be copied straight into raw.<feed> (COPY
 cannot skip a column): it goes through a temporary stage table instead, with the same rules, and
@@ -211,11 +213,9 @@ def feed_lock_key(feed: Feed) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _copy_file(
-    conn, statement: sql.Composable, path: Path, offset: int, parsed: ParsedFile, seen: _Seen
-) -> int:
+def _copy_file(conn, statement: sql.Composable, path: Path, offset: int, dialect, seen: _Seen) -> int:
     """Stream the bytes after the header into COPY, in blocks of whole records; rows copied."""
-    checker = _Checker(parsed.dialect.delimiter, parsed.dialect.quotechar)
+    checker = _Checker(dialect.delimiter, dialect.quotechar)
     with path.open("rb") as handle, conn.cursor() as cur:
         with cur.copy(statement) as copy:
             handle.seek(offset)
@@ -262,7 +262,7 @@ def _load_direct(
         table, sql.SQL(", ").join(columns), _copy_options(parsed.dialect, encoding, columns)
     )
     seen = _Seen(parsed.dialect, parsed.encoding, _key_title(feed, parsed))
-    copied = _copy_file(conn, statement, path, offset, parsed, seen)
+    copied = _copy_file(conn, statement, path, offset, parsed.dialect, seen)
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
     excluded, problems = _judge_candidates(
@@ -309,7 +309,7 @@ def _load_staged(
         stage, sql.SQL(", ").join(fields), _copy_options(parsed.dialect, encoding, fields)
     )
     seen = _Seen(parsed.dialect, parsed.encoding, _key_title(feed, parsed))
-    _copy_file(conn, statement, path, offset, parsed, seen)
+    _copy_file(conn, statement, path, offset, parsed.dialect, seen)
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
     excluded, problems = _judge_candidates(
