@@ -6,7 +6,8 @@ module owns what exists before dbt runs (raw, audit) and the schemas themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -206,6 +207,13 @@ RAW_LINEAGE_DEFAULTS = {
     "_source_file": "nullif(current_setting('pantau.source_file'), '')",
     "_row_number": "nextval({sequence})",
 }
+# The row sequence hands its numbers out of a per-session cache: one read-modify-write of the
+# sequence per 1,000 rows instead of per row. Safe because the sequence is only ever drawn from
+# after a setval in the same session and transaction, under the feed's advisory lock
+# (fastcsv._load_direct): setval throws away that session's cached numbers, so its next value is
+# the position just set, and numbers another session cached are never drawn by that session
+# without its own setval first.
+RAW_ROW_SEQUENCE_CACHE = 1000
 
 
 def raw_row_sequence(feed: Feed) -> sql.Identifier:
@@ -221,7 +229,7 @@ def raw_table_ddl(feed: Feed) -> sql.Composed:
     table = sql.Identifier("raw", feed.name)
     rejects = sql.Identifier("raw", f"{feed.name}__rejects")
     return sql.SQL(
-        "create sequence if not exists {sequence};\n"
+        "create sequence if not exists {sequence} cache {cache};\n"
         "create table if not exists {table} ({columns}, {lineage});\n"
         "create index if not exists {index} on {table} (_batch_id);\n"
         "create table if not exists {rejects} ("
@@ -231,6 +239,7 @@ def raw_table_ddl(feed: Feed) -> sql.Composed:
         "_loaded_at timestamptz not null default now());"
     ).format(
         sequence=raw_row_sequence(feed),
+        cache=sql.Literal(RAW_ROW_SEQUENCE_CACHE),
         table=table,
         columns=sql.SQL(", ").join(columns),
         lineage=lineage,
@@ -239,9 +248,61 @@ def raw_table_ddl(feed: Feed) -> sql.Composed:
     )
 
 
+def required_value_candidates(feed: Feed, columns: Mapping[str, sql.Composable]) -> sql.Composed:
+    """The rows a required-value rule may act on (a blank row, a required value empty or only
+    whitespace: pantau.ingest.rows), as a cheap superset: a required cell (every feed has one) that
+    is NULL or does not start with a printable ASCII character. `columns` names each required
+    column's cell, in raw.<feed> or in a stage (pantau.ingest.fastcsv)."""
+    cells = [columns[name] for name in feed.required_columns]
+    # ascii(NULL) is NULL: `not between` is then NULL, so NULL cells are asked for explicitly.
+    return sql.SQL("({})").format(
+        sql.SQL(" or ").join(
+            [sql.SQL("ascii({}) not between 33 and 126").format(cell) for cell in cells]
+            + [sql.SQL("{} is null").format(cell) for cell in cells]
+        )
+    )
+
+
+def ensure_required_check_index(conn: psycopg.Connection, feed: Feed) -> None:
+    """A partial index on raw.<feed> of the rows `required_value_candidates` gives, filled as COPY
+    writes them: the CSV fast path's rule pass then reads only those instead of the whole batch.
+    Named after its predicate, so that a change of the feed's required columns replaces it."""
+    predicate = required_value_candidates(feed, {name: sql.Identifier(name) for name in feed.column_names})
+    digest = hashlib.sha256(predicate.as_string(conn).encode()).hexdigest()[:8]
+    name = f"{feed.name}__required_check_{digest}"
+    found = {
+        row[0]
+        for row in conn.execute(
+            "select indexname from pg_indexes where schemaname = 'raw' and tablename = %s "
+            "and indexname like %s",
+            (feed.name, f"{feed.name}__required_check_%"),
+        )
+    }
+    for stale in found - {name}:
+        conn.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", stale)))
+    # Only when missing: CREATE INDEX locks out writers even when the index exists.
+    if name not in found:
+        conn.execute(
+            sql.SQL("create index {} on {} (_batch_id) where {}").format(
+                sql.Identifier(name), sql.Identifier("raw", feed.name), predicate
+            )
+        )
+
+
 def ensure_raw_lineage_defaults(conn: psycopg.Connection, feed: Feed) -> None:
     """Set the lineage defaults on raw.<feed>, new or made by an older bootstrap. Only when one is
-    missing: ALTER TABLE locks the table against reads, so a routine bootstrap must not run it."""
+    missing: ALTER TABLE locks the table against reads, so a routine bootstrap must not run it.
+    Likewise the row sequence's cache, altered only when an older bootstrap made it without."""
+    cache = conn.execute(
+        "select cache_size from pg_sequences where schemaname = 'raw' and sequencename = %s",
+        (f"{feed.name}__row_seq",),
+    ).fetchone()[0]
+    if cache != RAW_ROW_SEQUENCE_CACHE:
+        conn.execute(
+            sql.SQL("alter sequence {} cache {}").format(
+                raw_row_sequence(feed), sql.Literal(RAW_ROW_SEQUENCE_CACHE)
+            )
+        )
     found = conn.execute(
         "select count(*) from information_schema.columns where table_schema = 'raw' and table_name = %s "
         "and column_name = any(%s) and column_default is not null",
@@ -303,6 +364,7 @@ def bootstrap(dsn: str | None = None) -> None:
         for feed in feeds().values():
             conn.execute(raw_table_ddl(feed))
             ensure_raw_lineage_defaults(conn, feed)
+            ensure_required_check_index(conn, feed)
             conn.execute(
                 "insert into audit.feeds (feed, agency, cadence_days) values (%s, %s, %s) "
                 "on conflict (feed) do update "

@@ -22,6 +22,8 @@ from test_exactly_once import kill_loader_at
 from pantau import config, warehouse
 from pantau.ingest import fastcsv
 from pantau.ingest.loader import load_file
+from pantau.ingest.readers import open_file
+from pantau.ingest.rows import FORMULA_START
 from pantau.registry import feed
 
 FEED = feed(PERMITS)
@@ -140,6 +142,20 @@ EXTRA = [
         ),
         "copy_staged",  # COPY cannot skip a column: through the stage
     ),
+    # One formula-like cell at each place a cell can start, and nowhere else: the rule pass asks
+    # for formula-like cells only when the bytes show one (fastcsv._Seen).
+    ("formula_opens_the_first_record", permits_text([line("=1+2"), line("F2")]), "copy"),
+    ("formula_after_a_line_end", permits_text([line("F1"), line("+cmd")], newline="\r\n"), "copy"),
+    (
+        "formula_only_inside_quotes",
+        _csv([PERMIT_HEADER, permit("F1"), permit("F2", nama="@SUM(A1)")], quoting=csv.QUOTE_ALL),
+        "copy",
+    ),
+    (
+        "formula_after_a_tab",
+        _csv([PERMIT_HEADER, permit("F1", penjamin="=HYPERLINK(1)")], delimiter="\t"),
+        "copy",
+    ),
     ("tab_delimited", permits_csv(["T1", "T2"], sep="\t"), "copy"),
     ("pipe_delimited", permits_csv(["P1", "P2"], sep="|"), "copy"),
     ("cp1252_throughout", permits_text([line("W1", nama="Jürgen Müller")]).decode().encode("cp1252"), "copy"),
@@ -200,7 +216,8 @@ def _load(dsn: str, root: Path, name: str, content: bytes):
 
 
 def _snapshot(dsn: str, outcome) -> dict:
-    """Everything a load leaves behind, minus what differs by design (load time, path notes)."""
+    """Everything a load leaves behind, minus what differs by design (load or quarantine time,
+    path notes)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         cur = conn.execute(f"select * from raw.{PERMITS} order by _row_number")
         names = [c.name for c in cur.description]
@@ -213,7 +230,13 @@ def _snapshot(dsn: str, outcome) -> dict:
         ).fetchall()
         conn.execute(f"truncate audit.load_ledger, raw.{PERMITS}, raw.{PERMITS}__rejects")
     detail = [
-        (s, n, r, code, {k: v for k, v in (d or {}).items() if k not in ("path", "copy_refused")})
+        (
+            s,
+            n,
+            r,
+            code,
+            {k: v for k, v in (d or {}).items() if k not in ("path", "copy_refused", "quarantined_at")},
+        )
         for s, n, r, code, d in ledger
     ]
     notes = {k: v for k, v in outcome.notes.items() if k not in ("path", "copy_refused")}
@@ -289,6 +312,58 @@ def test_concurrent_loads_of_one_feed_do_not_share_state(db, tmp_path):
                 (name[0].upper(), outcome.batch_id),
             ).fetchone()
             assert got == (n, 2, n + 1, 0)
+
+
+def test_a_session_that_loaded_before_numbers_its_next_file_from_the_header(db, tmp_path):
+    """The row sequence hands out numbers from a per-session cache: a session that already drew
+    some, loading again after another session's load, still numbers its rows from its own header
+    (setval drops that session's cached numbers), never from what it had cached."""
+
+    def fast(conn: psycopg.Connection, name: str, content: bytes) -> None:
+        path = tmp_path / PERMITS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        parsed = open_file(path, FEED)
+        result = fastcsv.load_csv(conn, FEED, parsed, path, batch_id=name, source=name)
+        parsed.close()
+        conn.commit()
+        assert isinstance(result, fastcsv.FastResult) and result.path == "copy", result
+
+    with psycopg.connect(db) as conn:
+        fast(conn, "a.csv", permits_csv(["A1", "A2", "A3"]))
+        between = _load(db, tmp_path / "other", "b.csv", permits_csv([f"B{i}" for i in range(50)]))
+        fast(conn, "c.csv", b"DATA IZIN\n\n" + permits_csv(["C1", "C2"]))  # header on row 3
+        rows = conn.execute(
+            f"select _batch_id, no_izin, _row_number from raw.{PERMITS} "
+            "where _batch_id in ('a.csv', 'c.csv') order by 1, 3"
+        ).fetchall()
+    assert between.notes["path"] == "copy"
+    assert rows == [
+        ("a.csv", "A1", 2),
+        ("a.csv", "A2", 3),
+        ("a.csv", "A3", 4),
+        ("c.csv", "C1", 4),
+        ("c.csv", "C2", 5),
+    ]
+
+
+def test_the_rule_pass_asks_only_for_what_the_bytes_show(db, tmp_path, monkeypatch):
+    """A file whose bytes hold no cell starting with = + - @ and no header title past the header
+    is asked only for its required values; one formula-like cell brings the formula conditions."""
+    asked = []
+    judge = fastcsv._judge_candidates
+
+    def spy(conn, feed_, parsed, notes, seen, **kwargs):
+        asked.append((seen.formula, seen.key_title))
+        return judge(conn, feed_, parsed, notes, seen, **kwargs)
+
+    monkeypatch.setattr(fastcsv, "_judge_candidates", spy)
+    clean = _load(db, tmp_path, "bersih.csv", permits_csv(["A-1", "B-2"]))  # dashes inside cells
+    formula = _load(db, tmp_path, "rumus.csv", permits_text([line("C1", nama="=1+2")]))
+    title = _load(db, tmp_path, "judul.csv", permits_text([line("D1"), ";".join(PERMIT_HEADER)]))
+    assert [o.notes["path"] for o in (clean, formula, title)] == ["copy"] * 3
+    assert (formula.notes["formula_like_cells"], title.rejects) == (1, 1)
+    assert asked == [(False, False), (True, False), (False, True)]
 
 
 @pytest.mark.parametrize("point", ["before_copy", "after_copy"])
@@ -375,3 +450,41 @@ def test_copy_reads_what_python_reads_whenever_the_checks_let_it(fast_db):
             assert [[c or "" for c in row[1:]] for row in got] == expected, text
             compared += 1
     assert compared > 50 and refused > 50  # both kinds really occurred
+
+
+def test_the_bytes_show_every_cell_the_rule_pass_may_need(monkeypatch):
+    """fastcsv._Seen, which lets the rule pass leave out its formula and repeated-header
+    conditions, is a superset: in random CSV-like text cut into blocks of any size, whenever
+    Python's csv reads a cell starting with = + - @ or holding the key title, the bytes showed it."""
+    rnd = random.Random(20251205)
+    title = "No Izin"
+    cells = ["a", "b c", "", "x=y", "a-b", "1@2", "=1", "+62", "-", "@x", '"=q"', '"a""+b"', title]
+    cells += [f'"{title}"', f'"x {title}"', '"two\n-lines"', '"say ""=hi"""', '" @"']
+    seen_either = {True: 0, False: 0}
+    for _ in range(600):
+        delimiter = rnd.choice([";", ",", "\t", "|"])
+        dialect = type("D", (csv.excel,), {"delimiter": delimiter, "strict": True})
+        end = rnd.choice(["\n", "\r\n"])
+        width = rnd.randint(1, 4)
+        records = [
+            delimiter.join(rnd.choices(cells, weights=[8] * 6 + [1] * 12, k=width))
+            for _ in range(rnd.randint(1, 8))
+        ]
+        data = (end.join(records) + end).encode()
+        try:
+            expected = list(csv.reader(io.StringIO(data.decode(), newline=""), dialect))
+        except csv.Error:
+            continue
+        monkeypatch.setattr(fastcsv, "CHUNK", rnd.randint(1, 40))
+        checker, seen = fastcsv._Checker(delimiter, '"'), fastcsv._Seen(dialect, "utf-8", title)
+        try:
+            for block in fastcsv._blocks(io.BytesIO(data), b'"'):
+                checker.check(block)
+                seen.scan(block)
+        except fastcsv.Refused:
+            continue
+        cells_read = [cell for record in expected for cell in record]
+        assert seen.formula or not any(cell[:1] and cell[0] in FORMULA_START for cell in cells_read), data
+        assert seen.key_title or not any(title in cell for cell in cells_read), data
+        seen_either[seen.formula] += 1
+    assert min(seen_either.values()) > 50  # both answers really occurred

@@ -77,6 +77,51 @@ def test_bootstrap_upgrades_a_database_made_before_the_defaults(warehouse_db):
         assert _defaults(conn) == expected
 
 
+def test_bootstrap_gives_an_older_row_sequence_its_cache(warehouse_db):
+    """The fast path draws row numbers from a cache of the sequence (warehouse.RAW_ROW_SEQUENCE_CACHE);
+    a sequence made by an older bootstrap, without one, gets it on the next bootstrap."""
+    query = "select cache_size from pg_sequences where schemaname = 'raw' and sequencename = %s"
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert conn.execute(query, (f"{PERMITS}__row_seq",)).fetchone()[0] == warehouse.RAW_ROW_SEQUENCE_CACHE
+        conn.execute(f"alter sequence raw.{PERMITS}__row_seq cache 1")
+    warehouse.bootstrap(warehouse_db)
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert conn.execute(query, (f"{PERMITS}__row_seq",)).fetchone()[0] == warehouse.RAW_ROW_SEQUENCE_CACHE
+
+
+def test_the_rule_pass_of_a_clean_csv_reads_the_required_check_index(warehouse_db, tmp_path, monkeypatch):
+    """raw.<feed> indexes the rows a required-value rule may act on as they are written, so the
+    rule pass of a file whose bytes show nothing else to ask for reads that index, not the batch;
+    and bootstrap replaces an index made for other required columns."""
+    asked: list[str] = []
+    execute = psycopg.ServerCursor.execute
+
+    def record(self, query, *args, **kwargs):
+        asked.append(query.as_string(self.connection))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.ServerCursor, "execute", record)
+    content = permits_text([line("R1"), line("R2", kewarganegaraan=" "), line("R3")])
+    outcome = load_file(FEED, _land(tmp_path, "izin.csv", content), landing=tmp_path)
+    monkeypatch.undo()
+    assert (outcome.status, outcome.rows, outcome.rejects, outcome.notes["path"]) == ("loaded", 2, 1, "copy")
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        conn.execute("set enable_seqscan = off")  # a table of two rows: cost alone would not say
+        plan = str(conn.execute("explain (format json) " + asked[0]).fetchone()[0])
+        query = "select indexname from pg_indexes where tablename = %s and indexname like %s"
+
+        def indexes() -> list[str]:
+            return [r[0] for r in conn.execute(query, (PERMITS, f"{PERMITS}__required_check_%"))]
+
+        current = indexes()
+        assert len(current) == 1 and current[0] in plan, plan
+        conn.execute(
+            f"create index {PERMITS}__required_check_0ld on raw.{PERMITS} (_batch_id) where no_izin is null"
+        )
+        warehouse.bootstrap(warehouse_db)
+        assert indexes() == current
+
+
 def test_a_clean_csv_is_one_copy_into_raw(warehouse_db, tmp_path, monkeypatch):
     """The statements the loader sends for a clean CSV, recorded on their way to the server: one
     COPY, into raw.<feed>; no stage table, no INSERT ... SELECT; rows numbered as the file shows

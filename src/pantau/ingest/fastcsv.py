@@ -10,7 +10,9 @@ of the transaction keeps concurrent loads of one feed from drawing numbers from 
 the same time. The row rules are then applied without touching every row in Python: one SQL pass
 over the batch picks the few rows that might be blank, a repeated header, missing a required value
 or formula-like (a superset: anything it lets through is certainly clean), those run through the
-very same `shape_rows` as the Python path, and the ones it does not keep are deleted again.
+very same `shape_rows` as the Python path, and the ones it does not keep are deleted again. It
+asks only for what the bytes, scanned while streaming, show possible; when that is only the
+required values, raw.<feed>'s partial index of such rows answers without reading the batch.
 
 A file with columns the registry does not know cannot be copied straight into raw.<feed> (COPY
 cannot skip a column): it goes through a temporary stage table instead, with the same rules, and
@@ -133,7 +135,8 @@ class _Checker:
     def check(self, block: bytes) -> None:
         if b"\x00" in block:
             raise Refused("NUL byte")
-        if block.startswith(b"\\.") or b"\n\\." in block or b"\r\\." in block:
+        # (a backslash is rare: one memchr spares the slower two-byte searches on most blocks)
+        if b"\\" in block and (block.startswith(b"\\.") or b"\n\\." in block or b"\r\\." in block):
             raise Refused("a line starts with \\. (COPY's end-of-data mark)")
         if self.quote in block and self.quote in self.quoted_cell.sub(b"", block):
             raise Refused("quotes not around a whole cell")
@@ -169,13 +172,48 @@ def _record_boundary(buffer: bytes, quote: bytes) -> int | None:
     return None
 
 
+class _Seen:
+    """What the row rules could meet in the file, as its bytes show it, so that the rule pass asks
+    only for that (the SQL filter costs as much as the scan itself): a cell starting with a formula
+    character, and the header's key title inside a cell. Like the SQL filter, a superset: a cell
+    starts at a block's start (blocks start at a record), after a delimiter or a line end, or after
+    the quote opening it, so a formula character at none of these places starts no cell; and the
+    title's bytes are in the cell's bytes (unless it holds a quote, which the file doubles)."""
+
+    def __init__(self, dialect: type[csv.Dialect], encoding: str, key_title: str):
+        formula = FORMULA_START.encode()
+        bounds = (dialect.quotechar + dialect.delimiter + "\r\n").encode()
+        # One pass at C speed: bounds become 1, formula characters 2; a formula cell shows as 1 2.
+        self.marks = bytes(1 if b in bounds else 2 if b in formula else 0 for b in range(256))
+        self.formula_bytes = [bytes([b]) for b in formula]
+        self.formula = any(b in formula for b in bounds)  # cannot be told apart: always ask
+        try:
+            title = key_title.encode(encoding.removesuffix("-sig"))
+        except UnicodeEncodeError:
+            title = b""
+        self.title = title if title and dialect.quotechar.encode() not in title else None
+        self.key_title = self.title is None
+
+    def scan(self, block: bytes) -> None:
+        if not self.formula and any(c in block for c in self.formula_bytes):  # memchr first
+            marked = block.translate(self.marks)
+            self.formula = marked.startswith(b"\x02") or b"\x01\x02" in marked
+        if not self.key_title:
+            self.key_title = self.title in block
+
+
+def _key_title(feed: Feed, parsed: ParsedFile) -> str:
+    """The file's header title of the feed's first required column (a repeated header shows it)."""
+    return parsed.source_headers[parsed.mapping.index(feed.required_columns[0])].strip()
+
+
 def feed_lock_key(feed: Feed) -> int:
     """The advisory lock serialising COPYs of one feed (they draw from its row sequence)."""
     digest = hashlib.sha256(f"pantau raw row numbers {feed.name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _copy_file(conn, statement: sql.Composable, path: Path, offset: int, dialect) -> int:
+def _copy_file(conn, statement: sql.Composable, path: Path, offset: int, dialect, seen: _Seen) -> int:
     """Stream the bytes after the header into COPY, in blocks of whole records; rows copied."""
     checker = _Checker(dialect.delimiter, dialect.quotechar)
     with path.open("rb") as handle, conn.cursor() as cur:
@@ -183,6 +221,7 @@ def _copy_file(conn, statement: sql.Composable, path: Path, offset: int, dialect
             handle.seek(offset)
             for block in _blocks(handle, checker.quote):
                 checker.check(block)
+                seen.scan(block)
                 copy.write(block)
         return cur.rowcount
 
@@ -222,7 +261,8 @@ def _load_direct(
     statement = sql.SQL("copy {} ({}) from stdin {}").format(
         table, sql.SQL(", ").join(columns), _copy_options(parsed.dialect, encoding, columns)
     )
-    copied = _copy_file(conn, statement, path, offset, parsed.dialect)
+    seen = _Seen(parsed.dialect, parsed.encoding, _key_title(feed, parsed))
+    copied = _copy_file(conn, statement, path, offset, parsed.dialect, seen)
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
     excluded, problems = _judge_candidates(
@@ -230,6 +270,7 @@ def _load_direct(
         feed,
         parsed,
         notes,
+        seen,
         relation=table,
         row_id=sql.SQL("ctid"),
         row_number=sql.SQL("_row_number"),
@@ -267,7 +308,8 @@ def _load_staged(
     statement = sql.SQL("copy {} ({}) from stdin {}").format(
         stage, sql.SQL(", ").join(fields), _copy_options(parsed.dialect, encoding, fields)
     )
-    _copy_file(conn, statement, path, offset, parsed.dialect)
+    seen = _Seen(parsed.dialect, parsed.encoding, _key_title(feed, parsed))
+    _copy_file(conn, statement, path, offset, parsed.dialect, seen)
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
     excluded, problems = _judge_candidates(
@@ -275,6 +317,7 @@ def _load_staged(
         feed,
         parsed,
         notes,
+        seen,
         relation=stage,
         row_id=sql.SQL("_ord"),
         row_number=sql.SQL("{} + _ord").format(sql.Literal(parsed.header_row)),
@@ -307,6 +350,7 @@ def _judge_candidates(
     feed: Feed,
     parsed: ParsedFile,
     notes: dict,
+    seen: _Seen,
     *,
     relation: sql.Identifier,
     row_id: sql.Composable,
@@ -320,27 +364,30 @@ def _judge_candidates(
     `fields` are the file's columns in file order; `scope` limits the scan to this file's rows.
     The SQL filter only has to be a superset of the rows the rules act on, and cheap (no regex on
     clean rows): `ascii()` is the code of a value's first character (0 when empty).
-    - blank rows and required values that are empty or whitespace: a required cell (every feed
-      has one) that is NULL or does not start with a printable ASCII character;
+    - blank rows and required values that are empty or whitespace: a required cell that is NULL or
+      does not start with a printable ASCII character (warehouse.required_value_candidates);
     - a repeated header: the header's title inside the natural-key cell;
     - a formula-like cell: starts with = + - @, is longer than one character, is not only dashes
-      and spaces, and is not ASCII number-like (-5, +62 812-3456)."""
+      and spaces, and is not ASCII number-like (-5, +62 812-3456).
+    The last two are asked for only where `seen` found them possible in the file's bytes."""
     source_of = {name: fields[i] for i, name in enumerate(parsed.mapping) if name}
-    key_field = source_of[feed.required_columns[0]]
-    key_title = parsed.source_headers[parsed.mapping.index(feed.required_columns[0])].strip()
-    conditions = [
-        sql.SQL("ascii({}) not between 33 and 126").format(source_of[name]) for name in feed.required_columns
-    ]
-    conditions.append(sql.SQL("strpos({}, {}) > 0").format(key_field, sql.Literal(key_title)))
-    starts = sql.SQL(", ").join(sql.Literal(ord(c)) for c in FORMULA_START)
-    conditions += [
-        sql.SQL(
-            "(ascii({f}) in ({starts}) and length({f}) > 1 and btrim({f}, '- ') <> '' and {f} !~ {number})"
-        ).format(f=f, starts=starts, number=sql.Literal(NUMBER_ASCII))
-        for f in source_of.values()
-    ]
-    # ascii(NULL) is NULL: `not between` is then NULL, so NULL cells are asked for explicitly.
-    conditions += [sql.SQL("{} is null").format(source_of[name]) for name in feed.required_columns]
+    # Alone (a file whose bytes show neither of the others), this is the predicate of raw.<feed>'s
+    # partial index: only the rows it holds are read, not the batch.
+    conditions = [warehouse.required_value_candidates(feed, source_of)]
+    if seen.key_title:
+        key_field = source_of[feed.required_columns[0]]
+        conditions.append(
+            sql.SQL("strpos({}, {}) > 0").format(key_field, sql.Literal(_key_title(feed, parsed)))
+        )
+    if seen.formula:
+        starts = sql.SQL(", ").join(sql.Literal(ord(c)) for c in FORMULA_START)
+        conditions += [
+            sql.SQL(
+                "(ascii({f}) in ({starts}) and length({f}) > 1 and btrim({f}, '- ') <> '' "
+                "and {f} !~ {number})"
+            ).format(f=f, starts=starts, number=sql.Literal(NUMBER_ASCII))
+            for f in source_of.values()
+        ]
     query = sql.SQL("select {}, {} as n, {} from {} where {} and ({}) order by n").format(
         row_id, row_number, sql.SQL(", ").join(fields), relation, scope, sql.SQL(" or ").join(conditions)
     )
