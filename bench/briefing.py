@@ -141,7 +141,8 @@ def baseline_seconds(out: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help=f"keep (and reuse) {BENCH_DATABASE}")
+    parser.add_argument("--database", default=BENCH_DATABASE, help=f"database to render on ({BENCH_DATABASE})")
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) that database")
     parser.add_argument("--workers", type=int, help="processes for the pooled run (default: the cores)")
     args = parser.parse_args()
     os.environ["PANTAU_AS_OF"] = AS_OF
@@ -152,10 +153,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pantau-bench-briefing-") as tmp:
         work = Path(tmp)
         demo = config.with_database(config.warehouse_dsn(), "pantau_demo")
-        dsn = config.with_database(config.warehouse_dsn(), BENCH_DATABASE)
+        dsn = config.with_database(config.warehouse_dsn(), args.database)
         started = time.perf_counter()
         if args.keep and has_marts(dsn):
-            print(f"reusing {BENCH_DATABASE} (--keep)")
+            print(f"reusing {args.database} (--keep)")
         elif has_marts(demo):
             warehouse.drop_database(dsn)
             print("copying the demo's warehouse (pantau_demo) ...")
