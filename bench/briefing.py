@@ -141,7 +141,7 @@ def baseline_seconds(out: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default=BENCH_DATABASE, help=f"database to render on ({BENCH_DATABASE})")
+    parser.add_argument("--database", default=BENCH_DATABASE, help=f"database (default {BENCH_DATABASE})")
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) that database")
     parser.add_argument("--workers", type=int, help="processes for the pooled run (default: the cores)")
     args = parser.parse_args()
