@@ -154,7 +154,7 @@ def region_timezone(region_code: str, path: Path | str | None = None) -> str:
     return zones.get(region_code) or zones.get(region_code.split(".")[0]) or DEFAULT_TIMEZONE
 
 
-def _region_level(code: str) -> str:
+def region_level(code: str) -> str:
     """Kemendagri codes: `PP` a province, PP.01-PP.69 a kabupaten, PP.71 and above a kota."""
     if "." not in code:
         return "provinsi"
@@ -174,7 +174,7 @@ def ad_hoc_meeting(
     if cutoff is not None and cutoff > meeting_date:
         raise CalendarError(f"data cut-off {cutoff} is after the meeting date {meeting_date}")
     code = region_code.strip()
-    level = _region_level(code)
+    level = region_level(code)
     lead_days = DEFAULT_LEAD_DAYS if cutoff is None else (meeting_date - cutoff).days
     return Meeting(
         meeting_id=f"adhoc-{code}-{meeting_date.isoformat()}",

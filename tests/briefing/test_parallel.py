@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from pantau.briefing import render_briefing
-from pantau.briefing.parallel import _chains, render_many
+from pantau.briefing.parallel import _biggest_first, _chains, render_many
 
 BANTEN = ("36", date(2025, 10, 30))
 KOTA_SERANG = ("36.73", date(2025, 10, 28))
@@ -35,3 +35,11 @@ def test_a_regions_meetings_are_rendered_in_date_order_by_one_worker():
     assert sorted(chains) == sorted(
         [[(2, "36", date(2025, 10, 30)), (0, "36", date(2025, 12, 1))], [(1, "62", date(2025, 11, 2))]]
     )
+
+
+def test_biggest_chains_are_handed_out_first():
+    """More meetings first, then a province's before a kab/kota's (the longest render)."""
+    meetings = [("36.73", date(2025, 10, 28)), ("62", date(2025, 10, 30)), ("36.01", date(2025, 10, 28))]
+    meetings += [("36.01", date(2025, 11, 25))]
+    order = [chain[0][1] for chain in _biggest_first(_chains(meetings))]
+    assert order == ["36.01", "62", "36.73"]

@@ -17,6 +17,7 @@ from datetime import date
 
 from pantau import progress
 from pantau.briefing.render import BriefingResult
+from pantau.calendar import region_level
 
 
 def default_workers() -> int:
@@ -36,6 +37,14 @@ def _chains(meetings: Sequence[tuple[str, date]]) -> list[list[tuple[int, str, d
     for number, (region, day) in enumerate(meetings):
         chains[region].append((number, region, day))
     return [sorted(chain, key=lambda item: item[2]) for chain in chains.values()]
+
+
+def _biggest_first(chains: list[list[tuple[int, str, date]]]) -> list[list[tuple[int, str, date]]]:
+    """More meetings first, then a province's chain (its briefing has the most pages) before a
+    kab/kota's: the renders left for the end are short ones, so no core waits long on the other."""
+    return sorted(
+        chains, key=lambda chain: (len(chain), region_level(chain[0][1]) == "provinsi"), reverse=True
+    )
 
 
 def render_many(
@@ -60,11 +69,10 @@ def render_many(
             collect(_render_chain(chain, options))
         return [results[n] for n in range(len(meetings))]
     # The workers read their settings (warehouse, output folder, cut-off) from the environment,
-    # which they inherit as os.environ stands now. Longest chains first keeps the cores busy.
+    # which they inherit as os.environ stands now.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        longest_first = sorted(chains, key=len, reverse=True)
-        futures = [pool.submit(_render_chain, chain, options) for chain in longest_first]
+        futures = [pool.submit(_render_chain, chain, options) for chain in _biggest_first(chains)]
         for future in as_completed(futures):
             collect(future.result())
     return [results[n] for n in range(len(meetings))]

@@ -295,6 +295,9 @@ def prepare_briefing(
         conn.read_only = True
         try:
             with conn.transaction():
+                # No JIT: the file-to-region lookup (audit.batch_regions) crosses its cost threshold
+                # on a full warehouse and then compiles longer than it runs; the other reads are small.
+                conn.execute("set local jit = off")
                 marts = load_marts(conn, region_code, cutoff, findings_since=since, language=language)
                 extra = load_breakdowns(conn, marts.region, cutoff, language, since)
                 region_codes = {marts.region.region_code} | {r.region_code for r in marts.scope}
