@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 
 import psycopg
+import pytest
 import raw_rows
 from conftest import build
 from dbt_cli import run_dbt
+
+pytestmark = pytest.mark.slow  # dbt builds: minutes each
 
 AS_OF = "2025-10-27"
 PII_COLUMN = re.compile(r"nama|name|paspor|passport|alamat|address|birth|lahir|uraian|description|activity")

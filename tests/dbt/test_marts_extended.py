@@ -9,11 +9,14 @@ import re
 from pathlib import Path
 
 import psycopg
+import pytest
 import raw_rows
 from conftest import build
 from dbt_cli import run_dbt
 
 from pantau import config
+
+pytestmark = pytest.mark.slow  # dbt builds: minutes each
 
 INCREMENTAL_PATH = ("+fct_foreigners_present_daily", "+dim_stay_permits")
 
