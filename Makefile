@@ -45,13 +45,15 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 demo: setup
 	$(BIN)/pantau demo
 
-# The suite runs on every core (pytest-xdist); a test module stays on one worker (--dist loadfile)
-# because its module-scoped fixtures (a dbt-built warehouse, a GX project) are expensive to repeat.
+# The suite runs on every core (pytest-xdist). Tests sharing an expensive fixture (a module's
+# dbt-built warehouse or GX project, an xdist_group) stay on one worker; the other tests go to
+# whichever worker is free; the slow groups are handed out first, in collection order
+# (tests/conftest.py), so that short tests fill both workers at the end.
 PYTEST_WORKERS ?= auto
 test: setup
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory sqllint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=30
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,9 +1,9 @@
 """Shared fixtures: every test gets its own PostgreSQL database, created and dropped here.
 
-The suite runs under pytest-xdist (`-n auto` in pyproject.toml): each worker process has its own
-state folder (Airflow metadata SQLite, GX project, outputs) and builds its template
-databases once; a test's database is a copy of a template (`create database ... template`), not
-bootstrapped again.
+The suite runs under pytest-xdist (`make test`): each worker process has its own state folder
+(Airflow metadata SQLite, GX project, outputs); template databases are built once per run, by
+the first worker that needs one, and a test's database is a copy of a template
+(`create database ... template`), not bootstrapped again.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ if os.environ.get("PYTEST_XDIST_WORKER") and _inherited:
         os.environ.pop(_name, None)
 os.environ.setdefault("PANTAU_HOME", _STATE)
 os.environ["_PANTAU_TEST_STATE"] = os.environ["PANTAU_HOME"]
+# One id for the whole run, controller and workers alike: names the templates they share.
+_RUN = os.environ.setdefault("_PANTAU_TEST_RUN", uuid.uuid4().hex[:8])
+_TEMPLATES: set[str] = set()  # shared templates this process knows are ready
 os.environ.setdefault("AIRFLOW_HOME", os.path.join(_STATE, "airflow"))
 os.environ.setdefault("PANTAU_TASK_RETRIES", "0")
 # dag.test() runs one DAG at a time: the warehouse's wait for a quiet landing zone would only stall.
@@ -50,6 +53,33 @@ from pantau.orchestration import airflow_local  # noqa: E402 - settings above mu
 # Airflow reads its configuration once, at its first import (any test may trigger it): point it
 # at the project's DAG folder and the throwaway metadata database before that can happen.
 airflow_local.configure()
+
+
+# Scheduling under `--dist loadgroup --no-loadscope-reorder` (Makefile `test`). A test that uses a
+# module-scoped fixture (a dbt-built warehouse, a GX project) runs on the worker that holds its
+# module; tests of an `xdist_group` (sharing a session fixture) run on one worker; every other test
+# goes to whichever worker is free. Work is handed out in collection order, the slow groups first,
+# so that the long runs start at once and the short tests fill both workers at the end.
+_SHARED_SCOPES = ("module", "class", "package")
+
+
+def _unit(item: pytest.Item) -> str:
+    """The xdist work unit `item` belongs to (its group, else the test itself)."""
+    mark = item.get_closest_marker("xdist_group")
+    return str(mark.args[0]) if mark else item.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks (its hook renames the node ids)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures else ()
+        if any(d.scope in _SHARED_SCOPES for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    slow_units = {_unit(item) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: _unit(item) not in slow_units)  # stable: the order within a unit stays
 
 
 def _server_dsn() -> str:
@@ -73,19 +103,44 @@ def drop_databases(names: list[str]) -> None:
 @pytest.fixture(scope="session")
 def template_database() -> Iterator[Callable[[str, Callable[[str], None]], str]]:
     """Factory: `template_database(key, build)` returns the name of a database built once per
-    session (and worker) by `build(dsn)`, to be copied with `create database ... template`.
+    test run by `build(dsn)`, to be copied with `create database ... template`.
     The builder must close its connections: PostgreSQL copies only a template nobody is using."""
-    built: dict[str, str] = {}
+    yield shared_template
 
-    def _template(key: str, build: Callable[[str], None]) -> str:
-        if key not in built:
-            name = create_database(f"pantau_tpl_{key}_")
-            built[key] = name
-            build(config.with_database(config.warehouse_dsn(), name))
-        return built[key]
 
-    yield _template
-    drop_databases(list(built.values()))
+def shared_template(key: str, build: Callable[[str], None]) -> str:
+    """The database `pantau_tpl_<key>_<run>`, built by `build(dsn)` by the first worker that asks
+    (the others wait on a PostgreSQL advisory lock, then copy it); dropped when the run ends."""
+    name = f"pantau_tpl_{key}_{_RUN}"
+    if name in _TEMPLATES:
+        return name
+    with psycopg.connect(_server_dsn(), autocommit=True) as conn:
+        conn.execute("select pg_advisory_lock(hashtext(%s))", (name,))
+        try:
+            ready = conn.execute(
+                "select shobj_description(oid, 'pg_database') = 'ready' from pg_database where datname = %s",
+                (name,),
+            ).fetchone()
+            if not (ready and ready[0]):  # absent, or a build that failed half-way
+                conn.execute(f'drop database if exists "{name}" with (force)')
+                conn.execute(f'create database "{name}"')
+                build(config.with_database(config.warehouse_dsn(), name))
+                conn.execute(f"comment on database \"{name}\" is 'ready'")
+        finally:
+            conn.execute("select pg_advisory_unlock(hashtext(%s))", (name,))
+    _TEMPLATES.add(name)
+    return name
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The shared templates go when the whole run ends: in the controller (or the only process)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    with psycopg.connect(_server_dsn(), autocommit=True) as conn:
+        names = conn.execute(
+            "select datname from pg_database where datname like %s", (f"pantau\\_tpl\\_%\\_{_RUN}",)
+        ).fetchall()
+    drop_databases([name for (name,) in names])
 
 
 @pytest.fixture

@@ -26,6 +26,9 @@ from test_roles import RoleWarehouse, build_role_warehouse, drop_role_warehouse
 from pantau import config
 from pantau.registry import feeds
 
+# On the worker that builds test_roles.py's warehouse (built once per process): see there.
+pytestmark = [pytest.mark.xdist_group("role_warehouse"), pytest.mark.slow]
+
 # Column names that announce personal data, whatever the model's author called them.
 PII_COLUMN_NAME = re.compile(r"^nama|paspor|passport|alamat|address|birth|lahir|person_name|_name$")
 # `_name` columns that name places, countries, KBLI sections and employers, not people.

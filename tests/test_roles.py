@@ -27,6 +27,10 @@ from pantau.ingest.loader import load_file
 from pantau.registry import feeds
 from pantau_dev.generate import generate
 
+# The role warehouse is built once per process and shared with test_no_pii_in_marts.py: both
+# modules run on one worker (xdist group), and its build (loader, dbt) takes minutes.
+pytestmark = [pytest.mark.xdist_group("role_warehouse"), pytest.mark.slow]
+
 PROVINCE = "36"
 SEED = 11
 SCALE = 0.03

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import raw_rows
 from dbt_cli import run_dbt
 
-from pantau import config, warehouse
+from pantau import config, roles, warehouse
 
 
 @pytest.fixture
@@ -37,12 +38,8 @@ def build(work_dir: Path, *args: str, **env: str) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 
-@pytest.fixture(scope="module")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One warehouse, loaded and built once, shared by the read-only tests of a module."""
-    server = config.with_database(config.warehouse_dsn(), "postgres")
-    name = f"pantau_dbt_test_{uuid.uuid4().hex[:10]}"
-    dsn = config.with_database(config.warehouse_dsn(), name)
+def _build_warehouse(dsn: str) -> None:
+    """Bootstrap, load the hand-written batches and `dbt build` everything (data and unit tests too)."""
     saved = dict(os.environ)
     try:
         warehouse.bootstrap(dsn)
@@ -50,7 +47,31 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
         config.warehouse_dsn.cache_clear()
         config.export_tool_env()
-        build(tmp_path_factory.mktemp("dbt"))
+        with tempfile.TemporaryDirectory(prefix="dbt_built_") as work_dir:
+            build(Path(work_dir))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        config.warehouse_dsn.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(template_database) -> Iterator[str]:
+    """One warehouse, loaded and built once per run; each module reads its own copy."""
+    server = config.with_database(config.warehouse_dsn(), "postgres")
+    name = f"pantau_dbt_test_{uuid.uuid4().hex[:10]}"
+    dsn = config.with_database(config.warehouse_dsn(), name)
+    saved = dict(os.environ)
+    try:
+        template = template_database("dbt_built", _build_warehouse)
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'create database "{name}" template "{template}"')
+        # CONNECT is granted on the database itself, which a copy does not inherit.
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            roles.ensure_roles(conn)
+        os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
+        config.warehouse_dsn.cache_clear()
+        config.export_tool_env()
         yield dsn
     finally:
         os.environ.clear()

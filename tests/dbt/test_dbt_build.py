@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 
 import psycopg
+import pytest
 import raw_rows
 from conftest import build
 from dbt_cli import run_dbt
+
+pytestmark = pytest.mark.slow  # dbt builds: minutes each
 
 AS_OF = "2025-10-27"
 PII_COLUMN = re.compile(r"nama|name|paspor|passport|alamat|address|birth|lahir|uraian|description|activity")
@@ -212,7 +215,8 @@ def test_findings_persist_and_resolve_across_runs(loaded_warehouse: str, tmp_pat
             " 'b-izin-3', 'b-izin-3.csv', 1)"
         )
     findings_only = ("run", "--select", "+fct_findings")
-    build(tmp_path / "second", *findings_only, PANTAU_AS_OF="2025-11-03")
+    # One target folder for the two runs with the same settings: the second reuses dbt's partial parse.
+    build(tmp_path / "later", *findings_only, PANTAU_AS_OF="2025-11-03")
     overstay = (
         "select status, resolved_date::text, reference_date::text, first_seen_date::text"
         " from marts.fct_findings where finding_code = 'OVERSTAY'"
@@ -225,7 +229,7 @@ def test_findings_persist_and_resolve_across_runs(loaded_warehouse: str, tmp_pat
         "select status, first_seen_date::text from marts.fct_findings where finding_code = 'TKA_TANPA_ITAS'",
     ) == [("berlanjut", "2025-03-01")]
     # Rerunning the same reference date changes nothing.
-    build(tmp_path / "third", *findings_only, PANTAU_AS_OF="2025-11-03")
+    build(tmp_path / "later", *findings_only, PANTAU_AS_OF="2025-11-03")
     assert _rows(built_warehouse, overstay) == rows
 
 

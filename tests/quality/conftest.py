@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,20 +46,16 @@ def build_reference(dsn: str, work_dir: Path) -> None:
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+def _build_reference_template(dsn: str) -> None:
+    warehouse.bootstrap(dsn)
+    with tempfile.TemporaryDirectory(prefix="dbt_reference_") as work_dir:
+        build_reference(dsn, Path(work_dir))
+
+
 @pytest.fixture(scope="session")
-def reference_template(tmp_path_factory) -> Iterator[str]:
-    """A database holding only the reference tables, built once; modules copy it as a template."""
-    name = f"pantau_dq_ref_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_server_dsn(), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    dsn = config.with_database(config.warehouse_dsn(), name)
-    try:
-        warehouse.bootstrap(dsn)
-        build_reference(dsn, tmp_path_factory.mktemp("dbt_reference"))
-        yield name
-    finally:
-        with psycopg.connect(_server_dsn(), autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+def reference_template(template_database) -> str:
+    """A database holding only the reference tables, built once per run; modules copy it."""
+    return template_database("dq_reference", _build_reference_template)
 
 
 def _server_dsn() -> str:
