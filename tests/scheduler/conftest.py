@@ -135,6 +135,9 @@ def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dic
         "PANTAU_LANDING_DIR": str(landing),
         "PANTAU_OUTPUT_DIR": str(output),
         "PANTAU_SETTLE_SECONDS": "1",
+        # Under the real scheduler the warehouse waits for a quiet landing zone, as deployed (the
+        # one-shot runs elsewhere in the suite set 0: they run every ingest DAG before it).
+        "PANTAU_QUIET_MAX_SECONDS": "600",
         "PANTAU_MEETING_CALENDAR": str(calendar),
         "PANTAU_UI_PASSWORD": uuid.uuid4().hex,
     }.items():

@@ -162,7 +162,7 @@ def _legacy_encoding(data: bytes, kind: str) -> str:
 
     matches = from_bytes(data[:SNIFF_BYTES])
     best = matches.best()
-    if best is not None and _mostly_non_latin(str(best)):
+    if best is not None and _mostly_non_latin(str(best)) and not _accents_within_words(data):
         candidates = list(dict.fromkeys(m.encoding for m in matches))[:3]
         raise unsupported_encoding(
             f"{candidates[0]} ({best.language or '?'}"
@@ -174,6 +174,22 @@ def _legacy_encoding(data: bytes, kind: str) -> str:
     if _latin_score(data, "mac_roman") > _latin_score(data, "cp1252"):
         return "mac_roman"
     return "cp1252"
+
+
+def _accents_within_words(data: bytes) -> bool:
+    """Do the bytes read as Western text with its accented letters one at a time inside ASCII
+    words ("Lefèvre", "Müller", "São")? Then a detector's guess of a Korean, Chinese or Cyrillic
+    code page is wrong: those scripts come in runs of non-ASCII bytes (hypothesis found
+    "François Lefèvre" in Windows-1252 taken for johab)."""
+    runs = [len(run) for run in re.findall(rb"[\x80-\xff]+", data)]
+    if not runs or sum(1 for n in runs if n == 1) < 0.8 * len(runs):
+        return False
+    text = data.decode("cp1252", errors="replace")
+    latin = all(
+        ch.isascii() or ch in WESTERN_PUNCTUATION or unicodedata.name(ch, "").startswith("LATIN")
+        for ch in text
+    )
+    return latin and _latin_score(data, "cp1252") > 0
 
 
 def _mostly_non_latin(text: str) -> bool:
