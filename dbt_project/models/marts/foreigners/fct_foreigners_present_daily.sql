@@ -155,32 +155,77 @@ lodging_nights as (
 
 {% else %}
 
--- every stay expanded to its days within the window (one pass over the stays)
-lodging_nights as (
+-- the stays within the window, each knowing whether another stay of its guest shares one of its
+-- days: in check-in order, an earlier stay not ended yet or the next one starting before it ends
+stays_in_window as materialized (
     select
-        presence_day::date as presence_date,
-        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,  -- noqa: RF03
+        coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key) as guest_key,
         lodging_stays.region_code,
         lodging_stays.province_code,
         lodging_stays.country_code,
         coalesce(lodging_stays.visa_permit_type, 'TIDAK_DIKETAHUI') as permit_type,
         lodging_stays.check_in_date,
-        lodging_stays.lodging_report_key
+        lodging_stays.lodging_report_key,
+        greatest(lodging_stays.present_from_date, (select day_bounds.first_day from day_bounds)) as from_date,
+        least(lodging_stays.present_to_date, (select day_bounds.last_day from day_bounds)) as to_date,
+        coalesce(
+            max(lodging_stays.present_to_date) over (
+                by_guest rows between unbounded preceding and 1 preceding
+            ) >= lodging_stays.present_from_date
+            or lead(lodging_stays.present_from_date) over by_guest <= lodging_stays.present_to_date,
+            false
+        ) as shares_day
     from lodging_stays
-    cross join
-        lateral generate_series(
-            greatest(lodging_stays.present_from_date, (select day_bounds.first_day from day_bounds)),
-            least(lodging_stays.present_to_date, (select day_bounds.last_day from day_bounds)),
-            interval '1 day'
-        ) as presence_day
     where
         lodging_stays.present_to_date >= (select day_bounds.first_day from day_bounds)
         and lodging_stays.present_from_date <= (select day_bounds.last_day from day_bounds)
+    window by_guest as (
+        partition by coalesce(lodging_stays.person_key, lodging_stays.lodging_report_key)
+        order by lodging_stays.present_from_date, lodging_stays.lodging_report_key
+    )
+),
+
+-- the days of stays that share a day with another stay of their guest (a choice follows)
+lodging_nights as (
+    select
+        presence_day::date as presence_date,
+        stays_in_window.guest_key,  -- noqa: RF03
+        stays_in_window.region_code,
+        stays_in_window.province_code,
+        stays_in_window.country_code,
+        stays_in_window.permit_type,
+        stays_in_window.check_in_date,
+        stays_in_window.lodging_report_key
+    from stays_in_window
+    cross join
+        lateral generate_series(
+            stays_in_window.from_date, stays_in_window.to_date, interval '1 day'
+        ) as presence_day
+    where stays_in_window.shares_day
+),
+
+-- the days of every other stay: its guest's only stay on those days (most stays; nothing to sort)
+single_stay_days as (
+    select
+        presence_day::date as presence_date,
+        stays_in_window.guest_key,  -- noqa: RF03
+        stays_in_window.region_code,
+        stays_in_window.province_code,
+        stays_in_window.country_code,
+        stays_in_window.permit_type
+    from stays_in_window
+    cross join
+        lateral generate_series(
+            stays_in_window.from_date, stays_in_window.to_date, interval '1 day'
+        ) as presence_day
+    where not stays_in_window.shares_day
 ),
 
 {% endif %}
 
-lodging_days as (
+-- a guest with several stays on a day counts once, in the stay checked in last (then the highest
+-- report key); lodging_nights holds only days being built
+chosen_lodging_days as (
     select distinct on (lodging_nights.presence_date, lodging_nights.guest_key)
         lodging_nights.presence_date,
         lodging_nights.guest_key,
@@ -189,13 +234,34 @@ lodging_days as (
         lodging_nights.country_code,
         lodging_nights.permit_type
     from lodging_nights
-    inner join days
-        on lodging_nights.presence_date = days.presence_date
     order by
         lodging_nights.presence_date asc,
         lodging_nights.guest_key asc,
         lodging_nights.check_in_date desc,
         lodging_nights.lodging_report_key desc
+),
+
+lodging_days as (
+    {%- if not is_incremental() %}
+    select
+        single_stay_days.presence_date,
+        single_stay_days.guest_key,
+        single_stay_days.region_code,
+        single_stay_days.province_code,
+        single_stay_days.country_code,
+        single_stay_days.permit_type
+    from single_stay_days
+
+    union all
+    {% endif %}
+    select
+        chosen_lodging_days.presence_date,
+        chosen_lodging_days.guest_key,
+        chosen_lodging_days.region_code,
+        chosen_lodging_days.province_code,
+        chosen_lodging_days.country_code,
+        chosen_lodging_days.permit_type
+    from chosen_lodging_days
 ),
 
 present as (

@@ -22,7 +22,8 @@ country_keys as (
     select * from {{ ref('stg_reference__country_keys') }}
 ),
 
-accepted_rows as (
+-- not materialized: the distinct texts below read it again rather than a stored copy of every row
+accepted_rows as not materialized (
     {%- if is_incremental() %}
     {{ accepted_rows('source', batch_condition=
         "coalesce(load_ledger.validated_at, load_ledger.loaded_at, load_ledger.received_at) > "
@@ -32,6 +33,34 @@ accepted_rows as (
     {%- else %}
     {{ accepted_rows('source') }}
     {%- endif %}
+),
+
+-- Dates, regions and nationalities repeat across millions of reports: each distinct text of the
+-- run is read once (by the same date function and key tables) and joined back by its text.
+date_texts as (
+    {{ distinct_parsed_dates('accepted_rows', ['tanggal_lahir', 'tanggal_masuk', 'tanggal_keluar']) }}
+),
+
+region_texts as (
+    select
+        distinct_texts.region_text,
+        {{ clean_text('distinct_texts.region_text') }} as region_raw,
+        region_keys.region_code,
+        coalesce(region_keys.province_code, split_part(region_keys.region_code, '.', 1)) as province_code,
+        coalesce(region_keys.is_ambiguous, false) as is_region_ambiguous
+    from (select distinct accepted_rows.kabupaten_kota as region_text from accepted_rows) as distinct_texts
+    left join region_keys
+        on region_keys.match_key = {{ normalise_text_key('distinct_texts.region_text') }}
+),
+
+country_texts as (
+    select
+        distinct_texts.country_text,
+        {{ clean_text('distinct_texts.country_text') }} as country_raw,
+        country_keys.country_code
+    from (select distinct accepted_rows.kewarganegaraan as country_text from accepted_rows) as distinct_texts
+    left join country_keys
+        on country_keys.match_key = {{ normalise_text_key('distinct_texts.country_text') }}
 ),
 
 renamed as (
@@ -45,32 +74,39 @@ renamed as (
         -- personal data (restricted)
         {{ clean_text('accepted_rows.nama_tamu') }} as guest_name,
         {{ normalise_passport('accepted_rows.no_paspor') }} as passport_norm,
-        {{ parse_date('accepted_rows.tanggal_lahir') }} as birth_date,
+        birth_dates.parsed_date as birth_date,
 
         -- strings
         {{ clean_text('accepted_rows.nama_penginapan') }} as lodging_name,
         {{ normalise_sex('accepted_rows.jenis_kelamin') }} as sex,
         {{ normalise_code('accepted_rows.tujuan_kunjungan') }} as visit_purpose,
         {{ normalise_visa_index('accepted_rows.indeks_visa') }} as visa_index_code,
-        {{ clean_text('accepted_rows.kewarganegaraan') }} as country_raw,
-        country_keys.country_code,
-        {{ clean_text('accepted_rows.kabupaten_kota') }} as region_raw,
-        region_keys.region_code,
-        coalesce(region_keys.province_code, split_part(region_keys.region_code, '.', 1)) as province_code,
-        coalesce(region_keys.is_ambiguous, false) as is_region_ambiguous,
+        country_texts.country_raw,
+        country_texts.country_code,
+        region_texts.region_raw,
+        region_texts.region_code,
+        region_texts.province_code,
+        coalesce(region_texts.is_region_ambiguous, false) as is_region_ambiguous,
 
         -- dates
-        {{ parse_date('accepted_rows.tanggal_masuk') }} as check_in_date,
-        {{ parse_date('accepted_rows.tanggal_keluar') }} as check_out_date,
+        check_in_dates.parsed_date as check_in_date,
+        check_out_dates.parsed_date as check_out_date,
 
         -- timestamps
         accepted_rows.batch_loaded_at,
         accepted_rows.batch_accepted_at
     from accepted_rows
-    left join region_keys
-        on region_keys.match_key = {{ normalise_text_key('accepted_rows.kabupaten_kota') }}
-    left join country_keys
-        on country_keys.match_key = {{ normalise_text_key('accepted_rows.kewarganegaraan') }}
+    -- a NULL text matches no row: NULL, as the date function and the key tables read it
+    left join date_texts as birth_dates
+        on accepted_rows.tanggal_lahir = birth_dates.date_text
+    left join date_texts as check_in_dates
+        on accepted_rows.tanggal_masuk = check_in_dates.date_text
+    left join date_texts as check_out_dates
+        on accepted_rows.tanggal_keluar = check_out_dates.date_text
+    left join region_texts
+        on accepted_rows.kabupaten_kota = region_texts.region_text
+    left join country_texts
+        on accepted_rows.kewarganegaraan = country_texts.country_text
 ),
 
 parsed as (
