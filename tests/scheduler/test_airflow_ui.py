@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from browser import browser_context
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from pantau import config, serve
 from pantau.registry import feeds
@@ -81,6 +83,28 @@ def cli_serve(tmp_path, make_database):
         )
 
 
+def sign_in(page, base: str, password: str, attempts: int = 3) -> None:
+    """Sign in through the login form. On a busy machine the form may still be hydrating when it
+    is first filled (React then clears the fields and the click hits a disabled button): retry
+    until the form has gone, and fail if it never does."""
+    for attempt in range(1, attempts + 1):
+        page.goto(base + "/", wait_until="networkidle")
+        username = page.locator("input[name=username]")
+        try:
+            username.fill("admin")
+            page.locator("input[name=password]").fill(password)
+            button = page.get_by_role("button", name="Sign in")
+            expect(button).to_be_enabled(timeout=30_000)
+            button.click()
+            username.wait_for(state="detached", timeout=60_000)
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == attempts:
+                raise
+            continue
+        page.wait_for_load_state("networkidle")
+        return
+
+
 def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_everything(cli_serve, tmp_path):
     process, base = cli_serve["process"], f"http://127.0.0.1:{cli_serve['port']}"
     password = cli_serve["env"]["PANTAU_UI_PASSWORD"]
@@ -105,11 +129,7 @@ def test_airflow_ui_shows_every_dag_and_the_briefing_form_then_ctrl_c_stops_ever
     with browser_context(tmp_path) as browser:
         page = browser.new_page()
         page.set_default_timeout(180_000)  # a busy two-core machine renders slowly
-        page.goto(base + "/", wait_until="networkidle")
-        page.locator("input[name=username]").fill("admin")
-        page.locator("input[name=password]").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("networkidle")
+        sign_in(page, base, password)
 
         page.goto(base + "/dags?tags=pantau", wait_until="networkidle")
         try:
