@@ -202,9 +202,8 @@ def test_pantau_under_the_real_scheduler(served):
 
     assert served["server"].exited() == [], "a component died during the run"
 
-
-def test_stop_ends_every_process_it_started(served):
-    """Ctrl-C / SIGTERM path: every component and every child (task runners included) is gone."""
+    # Stopping (the Ctrl-C / SIGTERM path) ends every component and every child it started. Part
+    # of this test rather than one of its own: a second `pantau serve` costs a minute of set-up.
     server = served["server"]
     started = server.processes()
     assert len(started) >= len(serve.COMPONENTS)
