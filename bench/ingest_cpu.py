@@ -79,24 +79,10 @@ class Backends(threading.Thread):
 
 
 def psql_copy(dsn: str, path: Path) -> tuple[float, float]:
-    cols = ", ".join(f"c{i} text" for i in range(len(bench.HEADER)))
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("drop table if exists public.copy_baseline")
-        conn.execute(bench.EQUIVALENT.format(cols=cols))
-    parts = config.dsn_parts(dsn)
-    env = {
-        **os.environ,
-        "PGHOST": parts["host"],
-        "PGPORT": parts["port"],
-        "PGUSER": parts["user"],
-        "PGDATABASE": parts["dbname"],
-        "PGPASSWORD": parts["password"],
-    }
-    columns = ", ".join(f"c{i}" for i in range(len(bench.HEADER)))
-    command = f"\\copy public.copy_baseline ({columns}) from '{path}' with (format csv, header true)"
+    command, env = bench.psql_copy_baseline(dsn, path, bench.EQUIVALENT)
     with Backends(dsn) as backends:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(["psql", "-q", "-c", command], check=True, env=env)
+        subprocess.run(command, check=True, env=env)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("drop table public.copy_baseline")
