@@ -111,13 +111,18 @@ def _admin_dsn(settings: ServeSettings) -> str:
     return settings.warehouse_dsn or config.warehouse_dsn()
 
 
+def _metadata_owner(settings: ServeSettings) -> str:
+    """The login of its own that owns Airflow's metadata database (least privilege)."""
+    return f"{settings.login_prefix}_airflow"
+
+
 def metadata_login(settings: ServeSettings) -> tuple[str, str | None]:
     """Who Airflow's components log in as to their metadata database: a login of their own that
     owns that database and nothing else (least privilege); the administrator without it."""
     if not settings.least_privilege:
         parts = config.dsn_parts(_admin_dsn(settings))
         return parts["user"], parts["password"] or None
-    return f"{settings.login_prefix}_airflow", _secret(settings, "db_airflow")
+    return _metadata_owner(settings), _secret(settings, "db_airflow")
 
 
 def metadata_url(settings: ServeSettings) -> str:
@@ -310,7 +315,7 @@ def drop_deployment(settings: ServeSettings) -> None:
             if login in present:  # their grants in the warehouse (they own nothing there)
                 conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(login)))
     with psycopg.connect(config.with_database(admin, "postgres"), autocommit=True) as conn:
-        for login in [*logins, f"{settings.login_prefix}_airflow"] if settings.least_privilege else logins:
+        for login in [*logins, _metadata_owner(settings)] if settings.least_privilege else logins:
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(login)))
 
 
