@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -80,6 +81,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     slow_units = {_unit(item) for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: _unit(item) not in slow_units)  # stable: the order within a unit stays
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A worker under `--dist loadgroup` must hand xdist node ids that carry their group
+    (`...@group`): without them every test is scheduled alone, and a module's expensive fixture
+    is built once per worker that runs one of its tests (pytest 9.2 with xdist 3.8 did that
+    silently: pytest-dev/pytest-xdist#1386)."""
+    if not session.config.getvalue("loadgroup") or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        message = (
+            f"--dist loadgroup is not grouping: {len(lost)} grouped tests have no @group in their "
+            f"node id (first: {lost[0]}); check the pytest / pytest-xdist pair in uv.lock"
+        )
+        print(message, file=sys.__stderr__, flush=True)  # xdist shows a worker's error only as a crash
+        raise pytest.UsageError(message)
 
 
 def _server_dsn() -> str:
