@@ -50,9 +50,9 @@ demo: setup
 # whichever worker is free; the slow groups are handed out first, in collection order
 # (tests/conftest.py), so that short tests fill both workers at the end.
 PYTEST_WORKERS ?= auto
+# The SQL style check (sqllint) runs inside the suite: tests/test_sql_style.py.
 test: setup
 	$(BIN)/ruff check .
-	$(MAKE) --no-print-directory sqllint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=30
 
 lint: setup

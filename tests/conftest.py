@@ -88,7 +88,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     (`...@group`): without them every test is scheduled alone, and a module's expensive fixture
     is built once per worker that runs one of its tests (pytest 9.2 with xdist 3.8 did that
     silently: pytest-dev/pytest-xdist#1386)."""
-    if not session.config.getvalue("loadgroup") or not os.environ.get("PYTEST_XDIST_WORKER"):
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not getattr(session.config.option, "loadgroup", False):
         return
     lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
     if lost:

@@ -33,6 +33,14 @@ from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
 UI_USER = "admin"
 METADATA_DATABASE = "pantau_airflow"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# `fast`: short parsing and polling intervals, for tests (set in the environment of a `pantau
+# serve` command line, they apply as well: Airflow reads them from there).
+FAST_INTERVALS = {
+    "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
+    "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+    "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
+}
 
 # Logins the services use (pantau.roles): which group each joins. One place for the mapping.
 SERVICE_LOGINS = {
@@ -225,14 +233,7 @@ def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, 
             env[f"PANTAU_{service.upper()}_DSN"] = dsn
         env["PANTAU_WAREHOUSE_DSN"] = dsns["auditor"]
     if settings.fast:
-        env.update(
-            {
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-                "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
-                "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-                "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
-            }
-        )
+        env.update(FAST_INTERVALS)
     env.update(settings.extra_env)
     return env
 

@@ -1,11 +1,17 @@
 """A running `pantau serve` for the scheduler tests: own metadata and warehouse databases, free
-ports, a temporary landing zone and meeting calendar; stopped (every process) at the end."""
+ports, a temporary landing zone and meeting calendar; stopped (every process) at the end.
+
+`served` runs it in the test's process (pantau.serve.Serve, any executor); `cli_served` as a data
+engineer starts it: the `pantau serve` command line, stopped with Ctrl-C."""
 
 from __future__ import annotations
 
 import csv
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +24,7 @@ import pytest
 
 from pantau import config, serve
 from pantau.calendar import COLUMNS, DEFAULT_CALENDAR_PATH
+from pantau.registry import feeds
 from pantau_dev.generate import generate
 
 PROVINCE = "36"
@@ -124,23 +131,32 @@ def served(tmp_path, make_database, monkeypatch, serve_options) -> Iterator[dict
     yield from _served(tmp_path, make_database, monkeypatch, serve_options)
 
 
-def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dict]:
-    dsn = make_database()
-    landing, output = tmp_path / "landing", tmp_path / "output"
+def _deployment_env(tmp_path: Path, dsn: str) -> dict[str, str]:
+    """Pantau's settings for a served test deployment, its landing zone and calendar made."""
+    landing = tmp_path / "landing"
     landing.mkdir()
     calendar = tmp_path / "meeting_calendar.csv"
     write_calendar(calendar)
-    for key, value in {
+    return {
         "PANTAU_WAREHOUSE_DSN": dsn,
         "PANTAU_LANDING_DIR": str(landing),
-        "PANTAU_OUTPUT_DIR": str(output),
+        "PANTAU_OUTPUT_DIR": str(tmp_path / "output"),
         "PANTAU_SETTLE_SECONDS": "1",
         # Under the real scheduler the warehouse waits for a quiet landing zone, as deployed (the
         # one-shot runs elsewhere in the suite set 0: they run every ingest DAG before it).
         "PANTAU_QUIET_MAX_SECONDS": "600",
         "PANTAU_MEETING_CALENDAR": str(calendar),
         "PANTAU_UI_PASSWORD": uuid.uuid4().hex,
-    }.items():
+    }
+
+
+def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dict]:
+    dsn = make_database()
+    env = _deployment_env(tmp_path, dsn)
+    landing, output, calendar = (
+        Path(env[k]) for k in ("PANTAU_LANDING_DIR", "PANTAU_OUTPUT_DIR", "PANTAU_MEETING_CALENDAR")
+    )
+    for key, value in env.items():
         monkeypatch.setenv(key, value)
     config.warehouse_dsn.cache_clear()
     metadata = f"pantau_test_af_{uuid.uuid4().hex[:10]}"
@@ -176,3 +192,79 @@ def _served(tmp_path, make_database, monkeypatch, options: dict) -> Iterator[dic
     # Stopping ends every process that was started, task runners in their own groups included.
     left = serve.still_running(started)
     assert not left, f"processes left running after stop: {sorted(pid for pid, _ in left)}"
+
+
+@pytest.fixture
+def cli_served(tmp_path, make_database) -> Iterator[dict]:
+    """`pantau serve --port P` as a subprocess (its own state, databases and logins), once every
+    Pantau DAG is parsed and it has printed where the UI is. The test may stop it with Ctrl-C
+    (SIGINT); whatever is still running at the end is stopped so, and must all be gone."""
+    dsn = make_database()
+    port = serve.free_port()
+    suffix = uuid.uuid4().hex[:8]
+    env = {
+        **os.environ,
+        **_deployment_env(tmp_path, dsn),
+        **serve.FAST_INTERVALS,
+        "PANTAU_HOME": str(tmp_path / "state"),
+        "PANTAU_AIRFLOW_DATABASE": f"pantau_test_af_{suffix}",
+        "PANTAU_SERVICE_LOGIN_PREFIX": f"pantau_t{suffix}",
+    }
+    log = tmp_path / "serve.out"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("pantau")), "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches it as it would from a terminal: SIGINT to it
+        )
+    base = f"http://127.0.0.1:{port}"
+    password = env["PANTAU_UI_PASSWORD"]
+    started: set = set()
+    try:
+        dag_count = len(feeds()) + 3
+
+        def healthy():
+            assert process.poll() is None, log.read_text()
+            try:
+                client = serve.AirflowClient(base, password)
+                dags = client.get("/api/v2/dags?tags=pantau&limit=100")["dags"]
+            except OSError:
+                return None
+            return client if len(dags) == dag_count else None
+
+        client = wait_for("pantau serve to come up with every DAG parsed", healthy, timeout=600, every=3)
+        wait_for(
+            "pantau serve to print where the UI is", lambda: f"Airflow UI: {base}" in log.read_text(), 300
+        )
+        started = serve.descendants([process.pid])
+        yield {
+            "process": process,
+            "log": log,
+            "base": base,
+            "password": password,
+            "client": client,
+            "dsn": dsn,
+            "landing": Path(env["PANTAU_LANDING_DIR"]),
+            "output": Path(env["PANTAU_OUTPUT_DIR"]),
+            "calendar": Path(env["PANTAU_MEETING_CALENDAR"]),
+            "root": tmp_path,
+        }
+    finally:
+        if process.poll() is None:
+            started |= serve.descendants([process.pid])
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        serve.drop_deployment(
+            serve.ServeSettings(
+                warehouse_dsn=dsn,
+                metadata_database=env["PANTAU_AIRFLOW_DATABASE"],
+                login_prefix=env["PANTAU_SERVICE_LOGIN_PREFIX"],
+            )
+        )
+    left = serve.still_running(started)
+    assert not left, f"processes left running after Ctrl-C: {sorted(pid for pid, _ in left)}"

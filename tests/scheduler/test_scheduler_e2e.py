@@ -1,23 +1,33 @@
-"""End to end under Airflow's own scheduler (`pantau serve`): api-server, scheduler,
-dag-processor and triggerer as separate processes, LocalExecutor, metadata in PostgreSQL.
+"""End to end under Airflow's own scheduler: `pantau serve` started from the command line, as a
+data engineer would (api-server, scheduler, dag-processor and triggerer as separate processes,
+LocalExecutor, metadata in PostgreSQL), and stopped with Ctrl-C.
 
 Files dropped into the landing zone wake their ingest DAGs (AssetWatcher), each is loaded once
 and gated; an accepted batch's Asset event starts the warehouse; a rejected file shows up in
 the REST API as a failed task; a briefing run triggered through the REST API with the form's
-Params renders its PDF and audit row; a meeting due a minute from now fires by itself; stopping
-ends every process that was started.
+Params renders its PDF and audit row; a meeting due a minute from now fires by itself. While
+it is awaited, the Airflow UI is checked in a real browser (headless Chromium, tests/browser.py)
+with the login the README states: every Pantau DAG is listed with its documentation, and the
+briefing's trigger form offers the Params the DAG declares (a run triggered from it carries
+them). Ctrl-C then stops every process `pantau serve` started. One deployment for all of it:
+each start-up of `pantau serve` costs a minute or more of a two-core machine.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from browser import browser_context
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
-from pantau import serve
+from pantau import config, serve
 from pantau.registry import feeds
 
 from .conftest import (
@@ -32,6 +42,14 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.slow
+
+README = (config.PROJECT_ROOT / "README.md").read_text()
+DAG_IDS = [
+    *(f"pantau_ingest__{f}" for f in feeds()),
+    "pantau_warehouse",
+    "pantau_briefing",
+    "pantau_housekeeping",
+]
 
 
 def finished_runs(client: serve.AirflowClient, dag_id: str, **match) -> list[dict]:
@@ -57,7 +75,89 @@ def _schedule_settled(client: serve.AirflowClient, dag_id: str) -> bool:
     return not any(run["state"] in {"queued", "running"} for run in client.dag_runs(dag_id))
 
 
-def test_pantau_under_the_real_scheduler(served):
+def sign_in(page, base: str, password: str, attempts: int = 3) -> None:
+    """Sign in through the login form. On a busy machine the form may still be hydrating when it
+    is first filled (React then clears the fields and the click hits a disabled button): retry
+    until the form has gone, and fail if it never does."""
+    for attempt in range(1, attempts + 1):
+        page.goto(base + "/", wait_until="networkidle")
+        username = page.locator("input[name=username]")
+        try:
+            username.fill("admin")
+            page.locator("input[name=password]").fill(password)
+            button = page.get_by_role("button", name="Sign in")
+            expect(button).to_be_enabled(timeout=30_000)
+            button.click()
+            username.wait_for(state="detached", timeout=60_000)
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == attempts:
+                raise
+            continue
+        page.wait_for_load_state("networkidle")
+        return
+
+
+def check_ui(served: dict, tmp_path: Path) -> None:
+    """Every Pantau DAG listed with its documentation; the briefing's trigger form offers the
+    DAG's Params, and the run it triggers carries them."""
+    base, password, client = served["base"], served["password"], served["client"]
+    assert "user `admin`" in README and "PANTAU_UI_PASSWORD" in README  # the login the README states
+    manual_before = {r["dag_run_id"] for r in client.dag_runs("pantau_briefing") if r["run_type"] == "manual"}
+    with browser_context(tmp_path) as browser:
+        page = browser.new_page()
+        page.set_default_timeout(180_000)  # a busy two-core machine renders slowly
+        sign_in(page, base, password)
+
+        page.goto(base + "/dags?tags=pantau", wait_until="networkidle")
+        try:
+            page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
+        except Exception:
+            page.screenshot(path=str(tmp_path / "dags.png"), full_page=True)
+            raise
+        listed = {a.get_attribute("href") for a in page.locator("a[href^='/dags/pantau_']").all()}
+        assert {f"/dags/{dag_id}" for dag_id in DAG_IDS} <= listed
+
+        for dag_id in DAG_IDS:
+            page.goto(f"{base}/dags/{dag_id}", wait_until="networkidle")
+            page.get_by_role("button", name="Dag Docs").click()
+            docs = page.get_by_role("dialog")
+            docs.wait_for()
+            text = docs.inner_text()
+            first_line = client.get(f"/api/v2/dags/{dag_id}/details")["doc_md"].split("\n")[0]
+            assert first_line.replace("`", "") in text, dag_id
+            page.keyboard.press("Escape")
+            docs.wait_for(state="hidden")
+
+        page.goto(f"{base}/dags/pantau_briefing", wait_until="networkidle")
+        page.get_by_role("button", name="Trigger Dag").click()
+        form = page.get_by_role("dialog")
+        form.wait_for()
+        text = form.inner_text()
+        for param, description in [
+            ("region", "Kode wilayah"),
+            ("meeting_date", "Tanggal Rakor"),
+            ("language", "Bahasa briefing"),
+            ("deliver", "Kirim PDF lewat e-mail"),
+        ]:
+            assert param in text and description in text, param
+        form.locator("#element_region").fill("36")
+        form.locator("#element_meeting_date").fill("2025-10-30")
+        form.get_by_role("button", name="Trigger", exact=True).click()
+
+    runs = wait_for(
+        "the run triggered from the form",
+        lambda: [
+            r
+            for r in client.dag_runs("pantau_briefing")
+            if r["run_type"] == "manual" and r["dag_run_id"] not in manual_before
+        ],
+        timeout=120,
+    )
+    assert runs[0]["conf"]["region"] == "36" and runs[0]["conf"]["meeting_date"] == "2025-10-30"
+
+
+def test_pantau_under_the_real_scheduler(cli_served, tmp_path):
+    served = cli_served
     client, dsn, landing = served["client"], served["dsn"], served["landing"]
 
     # Every Pantau DAG is parsed, unpaused, and documented.
@@ -185,6 +285,9 @@ def test_pantau_under_the_real_scheduler(served):
     )[0]
     assert language == "en" and Path(path).read_bytes().startswith(b"%PDF")
 
+    # The UI, while the meeting's time comes.
+    check_ui(served, tmp_path)
+
     scheduled = wait_for(
         f"the briefing of {soon['meeting_id']} to run on its own",
         lambda: finished_runs(client, "pantau_briefing", run_type="scheduled"),
@@ -200,12 +303,15 @@ def test_pantau_under_the_real_scheduler(served):
     assert Path(pdf).read_bytes().startswith(b"%PDF")
     assert os.path.commonpath([pdf, str(served["output"])]) == str(served["output"])
 
-    assert served["server"].exited() == [], "a component died during the run"
+    process, log = served["process"], served["log"]
+    assert process.poll() is None, "pantau serve died during the run: " + log.read_text()[-3000:]
 
-    # Stopping (the Ctrl-C / SIGTERM path) ends every component and every child it started. Part
-    # of this test rather than one of its own: a second `pantau serve` costs a minute of set-up.
-    server = served["server"]
-    started = server.processes()
-    assert len(started) >= len(serve.COMPONENTS)
-    server.stop()
-    assert not serve.descendants([pid for pid, _ in started]) & started
+    # Ctrl-C: pantau serve stops every process it started (task runners in their own process
+    # groups included) and exits cleanly.
+    started = serve.descendants([process.pid])
+    assert len(started) > len(serve.COMPONENTS)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(180) == 0, log.read_text()[-3000:]
+    time.sleep(1)
+    assert not serve.still_running(started)
+    assert "pantau serve: stopped" in log.read_text()
