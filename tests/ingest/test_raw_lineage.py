@@ -265,3 +265,24 @@ def test_bootstrap_gives_defaults_that_read_settings_per_row_the_fold(warehouse_
     warehouse.bootstrap(warehouse_db)
     with psycopg.connect(warehouse_db, autocommit=True) as conn:
         assert _defaults(conn) == expected
+
+
+def test_the_required_value_check_is_the_first_character_test_for_every_character(warehouse_db):
+    """warehouse.required_value_candidates (raw.<feed>'s index predicate, compared byte by byte) picks
+    exactly the cells that are NULL or do not start with a printable ASCII character: every code
+    point first, alone and followed by more text, the empty text, NULL."""
+    from psycopg import sql
+
+    check = warehouse.required_value_candidates(
+        FEED, dict.fromkeys(FEED.required_columns, sql.Identifier("v"))
+    )
+    query = sql.SQL(
+        "select count(*), count(*) filter (where ({check}) is distinct from "
+        "(ascii(v) not between 33 and 126 or v is null)) "
+        "from (select chr(c) || tail as v from generate_series(1, 1114111) as c, "
+        "unnest(array['', 'x', ' ']) as tail where c not between 55296 and 57343 "
+        "union all select '' union all select null) as cells"
+    ).format(check=check)
+    with psycopg.connect(warehouse_db) as conn:
+        cells, differing = conn.execute(query).fetchone()
+    assert (cells, differing) == (3 * (1114111 - 2048) + 2, 0)
