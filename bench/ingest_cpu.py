@@ -5,10 +5,10 @@
 Wall time on a shared machine says more about the neighbours than about the loader; CPU time much
 less. For each side: the client process's CPU (psql's, or the loader's: all its threads but the
 sampler) and the CPU of its PostgreSQL backend, read from /proc (the server must run on this
-machine, readable by this user), sampled every 20 ms by a second connection while the load runs. The same file is loaded `--repeat`
-times, alternating; medians are printed. Pantau's first load pays the imports of what it needs, as
-bench/ingest.py's single load does (the CSV dialect detector, clevercsv, 0.15-0.3 s, only where the
-header does not decide the dialect alone: not for this file since issue 15's csv2 branch).
+machine, readable by this user), sampled every 20 ms by a second connection while the load runs.
+The same file is loaded `--repeat` times, alternating; medians are printed. Pantau's first load pays
+the imports of what it needs, as bench/ingest.py's single load does (the CSV dialect detector,
+clevercsv, 0.15-0.3 s, only where the header does not decide the dialect alone: not for this file).
 """
 
 from __future__ import annotations
