@@ -181,3 +181,108 @@ def test_the_loader_login_can_take_the_fast_path(warehouse_db, tmp_path):
     finally:
         with psycopg.connect(warehouse_db, autocommit=True) as conn:
             roles.drop_login_user(conn, user)
+
+
+def test_the_loader_s_copy_alone_folds_the_lineage_settings(warehouse_db, tmp_path, monkeypatch):
+    """The settings' defaults are planned as constants only while the switch is on, and the loader
+    turns it on for its COPY and off right after: planned anywhere else they read the settings per
+    row, so no cached plan keeps a batch (warehouse.RAW_LINEAGE_FOLD)."""
+    switch = warehouse.RAW_LINEAGE_FOLD_SWITCH
+    with psycopg.connect(warehouse_db) as conn:
+        conn.execute(
+            "select set_config('pantau.batch_id', 'B1', true), set_config('pantau.source_file', 'F1', true)"
+        )
+        planned = {}
+        for state in ("on", "off"):
+            conn.execute("select set_config(%s, %s, true)", (switch, state))
+            plan = conn.execute(
+                f"explain verbose insert into raw.{PERMITS} (no_izin) values ('X')"
+            ).fetchall()
+            planned[state] = " ".join(line for (line,) in plan if "Output:" in line)
+        conn.rollback()
+    assert "'B1'::text, 'F1'::text" in planned["on"] and "current_setting" not in planned["on"]
+    assert "current_setting('pantau.batch_id'" in planned["off"] and "'B1'" not in planned["off"]
+
+    sent: list[tuple[str, tuple]] = []
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def record_execute(self, query, params=None, *args, **kwargs):
+        sent.append(
+            (query if isinstance(query, str) else query.as_string(self.connection), tuple(params or ()))
+        )
+        return execute(self, query, params, *args, **kwargs)
+
+    def record_copy(self, statement, *args, **kwargs):
+        sent.append((statement if isinstance(statement, str) else statement.as_string(self.connection), ()))
+        return copy(self, statement, *args, **kwargs)
+
+    def switched(sent_, state: str) -> bool:
+        text, params = sent_
+        return f"set_config(%s, '{state}', true)" in text and switch in params
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", record_execute)
+    monkeypatch.setattr(psycopg.Cursor, "copy", record_copy)
+    outcome = load_file(FEED, _land(tmp_path, "izin.csv", permits_csv(["A1", "A2"])), landing=tmp_path)
+    monkeypatch.undo()
+    assert (outcome.status, outcome.notes["path"]) == ("loaded", "copy")
+    at = next(i for i, (text, _) in enumerate(sent) if text.startswith(f'copy "raw"."{PERMITS}" ('))
+    assert switched(sent[at - 1], "on") and switched(sent[at + 1], "off"), sent[at - 1 : at + 2]
+    assert sum(switch in params for _, params in sent) == 2
+    with psycopg.connect(warehouse_db) as conn:
+        assert conn.execute(f"select distinct _batch_id, _source_file from raw.{PERMITS}").fetchall() == [
+            (outcome.batch_id, f"{PERMITS}/izin.csv")
+        ]
+
+
+def test_a_cached_insert_plan_reads_each_transaction_s_settings(warehouse_db):
+    """A generic plan of an INSERT relying on the defaults, made with the switch off, writes each
+    transaction's own batch, not the one of the transaction that planned it."""
+    with psycopg.connect(warehouse_db) as conn:
+        conn.execute("set plan_cache_mode = force_generic_plan")
+        for batch in ("T1", "T2", "T3"):
+            with conn.transaction():
+                conn.execute(
+                    "select set_config('pantau.batch_id', %s, true), "
+                    "set_config('pantau.source_file', %s, true)",
+                    (batch, "f"),
+                )
+                conn.execute(f"insert into raw.{PERMITS} (no_izin) values (%s)", (batch,), prepare=True)
+        rows = conn.execute(f"select no_izin, _batch_id from raw.{PERMITS} order by 1").fetchall()
+    assert rows == [("T1", "T1"), ("T2", "T2"), ("T3", "T3")]
+
+
+def test_bootstrap_gives_defaults_that_read_settings_per_row_the_fold(warehouse_db):
+    """raw.<feed> made by an older bootstrap reads the settings per row in COPY; the next bootstrap
+    gives it the defaults COPY folds."""
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        expected = _defaults(conn)
+        assert all(warehouse.RAW_LINEAGE_FOLD in expected[c] for c in ("_batch_id", "_source_file"))
+        conn.execute(
+            f"alter table raw.{PERMITS} "
+            "alter column _batch_id set default nullif(current_setting('pantau.batch_id'), ''), "
+            "alter column _source_file set default nullif(current_setting('pantau.source_file'), '')"
+        )
+    warehouse.bootstrap(warehouse_db)
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        assert _defaults(conn) == expected
+
+
+def test_the_required_value_check_is_the_first_character_test_for_every_character(warehouse_db):
+    """warehouse.required_value_candidates (raw.<feed>'s index predicate, compared byte by byte) picks
+    exactly the cells that are NULL or do not start with a printable ASCII character: every code
+    point first, alone and followed by more text, the empty text, NULL."""
+    from psycopg import sql
+
+    check = warehouse.required_value_candidates(
+        FEED, dict.fromkeys(FEED.required_columns, sql.Identifier("v"))
+    )
+    query = sql.SQL(
+        "select count(*), count(*) filter (where ({check}) is distinct from "
+        "(ascii(v) not between 33 and 126 or v is null)) "
+        "from (select chr(c) || tail as v from generate_series(1, 1114111) as c, "
+        "unnest(array['', 'x', ' ']) as tail where c not between 55296 and 57343 "
+        "union all select '' union all select null) as cells"
+    ).format(check=check)
+    with psycopg.connect(warehouse_db) as conn:
+        cells, differing = conn.execute(query).fetchone()
+    assert (cells, differing) == (3 * (1114111 - 2048) + 2, 0)

@@ -252,17 +252,25 @@ def _load_direct(
     columns = [sql.Identifier(name) for name in parsed.mapping]  # file order; all mapped here
     conn.execute("select pg_advisory_xact_lock(%s)", (feed_lock_key(feed),))
     # Transaction-local settings and the sequence at the header row: the next value is the first
-    # record's row number.
+    # record's row number. The switch lets the COPY fold the settings' defaults to constants, and
+    # is turned off right after it (warehouse.RAW_LINEAGE_FOLD: only this COPY may fold them).
     conn.execute(
         "select set_config('pantau.batch_id', %s, true), set_config('pantau.source_file', %s, true), "
-        "setval(%s::regclass, %s)",
-        (batch_id, source, warehouse.raw_row_sequence(feed).as_string(conn), parsed.header_row),
+        "setval(%s::regclass, %s), set_config(%s, 'on', true)",
+        (
+            batch_id,
+            source,
+            warehouse.raw_row_sequence(feed).as_string(conn),
+            parsed.header_row,
+            warehouse.RAW_LINEAGE_FOLD_SWITCH,
+        ),
     )
     statement = sql.SQL("copy {} ({}) from stdin {}").format(
         table, sql.SQL(", ").join(columns), _copy_options(parsed.dialect, encoding, columns)
     )
     seen = _Seen(parsed.dialect, parsed.encoding, _key_title(feed, parsed))
     copied = _copy_file(conn, statement, path, offset, parsed.dialect, seen)
+    conn.execute("select set_config(%s, 'off', true)", (warehouse.RAW_LINEAGE_FOLD_SWITCH,))
 
     notes = {**parsed.notes, "blank_rows": 0, "formula_like_cells": 0}
     excluded, problems = _judge_candidates(

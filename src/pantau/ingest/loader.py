@@ -1,7 +1,8 @@
 """Load one landed file into raw.<feed>: exactly once, in one transaction with its ledger row.
 
 Order of work, and what a crash at each point leaves behind:
-  1. fingerprint (sha256)            crash: nothing changed
+  1. fingerprint (sha256), and meanwhile read the file's head (encoding, dialect, header), whose
+     verdict waits for step 2's look-up       crash: nothing changed
   2. BEGIN; ledger row; COPY rows     crash: the transaction rolls back, nothing changed
   3. COMMIT                           crash after: rows + ledger committed, file still in landing
   4. move the file to _archive/       the next run finds the sha256 in the ledger and only finishes
@@ -24,6 +25,7 @@ import os
 import shutil
 import signal
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +37,8 @@ from psycopg.types.json import Jsonb
 from pantau import config
 from pantau.ingest import fastcsv
 from pantau.ingest.errors import FileRejected, Problem, file_problem
-from pantau.ingest.readers import open_file
+from pantau.ingest.readers import FORMATS_BY_SUFFIX, open_file
+from pantau.ingest.table import ParsedFile
 from pantau.registry import Feed
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,40 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Head:
+    """open_file's result or error, kept until the ledger has said whether the file is to be read."""
+
+    def __init__(self, path: Path, feed: Feed):
+        self.parsed: ParsedFile | None = None
+        self.error: Exception | None = None
+        try:
+            self.parsed = open_file(path, feed)
+        except Exception as exc:  # raised where open_file was called before: in load_file's try
+            self.error = exc
+
+    def result(self) -> ParsedFile:
+        if self.error is not None:
+            raise self.error
+        return self.parsed
+
+    def close(self) -> None:
+        if self.parsed is not None:
+            self.parsed.close()
+
+
+def _hash_and_read_head(path: Path, feed: Feed) -> tuple[str, _Head]:
+    """sha256_of in a thread (hashlib and file reads release the GIL) while this one reads the
+    head: on two cores the head's cost (encoding, dialect, header) hides behind the hash's."""
+    with ThreadPoolExecutor(1, thread_name_prefix="pantau-sha256") as pool:
+        digest = pool.submit(sha256_of, path)
+        head = _Head(path, feed)
+        try:
+            return digest.result(), head
+        except BaseException:
+            head.close()
+            raise
+
+
 def batch_id_for(feed: Feed, sha256: str) -> str:
     """Deterministic, so a rerun after a crash finds the batch it already committed."""
     return f"{feed.name}-{sha256[:16]}"
@@ -109,7 +146,22 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
     dsn = dsn or config.warehouse_dsn()
     source = relative_name(path, landing)
     size = path.lstat().st_size
-    sha = sha256_of(path)
+    # Only a CSV's head is read early: a link is not followed, an oversized file not read, and a
+    # workbook is read whole when opened (wasted on a duplicate).
+    if path.is_symlink() or size > max_file_bytes() or FORMATS_BY_SUFFIX.get(path.suffix.lower()) != "csv":
+        sha, head = sha256_of(path), None
+    else:
+        sha, head = _hash_and_read_head(path, feed)
+    try:
+        return _load(feed, path, landing, dsn, source, size, sha, head)
+    finally:
+        if head is not None:
+            head.close()  # a duplicate's, or one left by an error; closing twice is harmless
+
+
+def _load(
+    feed: Feed, path: Path, landing: Path, dsn: str, source: str, size: int, sha: str, head: _Head | None
+) -> LoadOutcome:
     with psycopg.connect(dsn) as conn:
         if path.is_symlink():
             problem = Problem(
@@ -155,7 +207,7 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
             return outcome
         batch_id = batch_id_for(feed, sha)
         try:
-            parsed = open_file(path, feed)
+            parsed = head.result() if head is not None else open_file(path, feed)
             rows, rejects, notes = _copy_batch(
                 conn, feed, parsed, path, batch_id=batch_id, source=source, sha=sha, size=size
             )
