@@ -177,12 +177,18 @@ def _legacy_encoding(data: bytes, kind: str) -> str:
 
 
 def _accents_within_words(data: bytes) -> bool:
-    """Do the bytes read as Western text with its accented letters one at a time inside ASCII
-    words ("Lefèvre", "Müller", "São")? Then a detector's guess of a Korean, Chinese or Cyrillic
-    code page is wrong: those scripts come in runs of non-ASCII bytes (hypothesis found
-    "François Lefèvre" in Windows-1252 taken for johab)."""
-    runs = [len(run) for run in re.findall(rb"[\x80-\xff]+", data)]
-    if not runs or sum(1 for n in runs if n == 1) < 0.8 * len(runs):
+    """Do the bytes read as Western text with its accented letters a few at a time inside ASCII
+    words ("Lefèvre", "Müller", "São", "Ñúñez")? Then a detector's guess of a Korean, Chinese or
+    Cyrillic code page is wrong: those scripts come in whole words of non-ASCII bytes, which no
+    ASCII letter touches (hypothesis found "François Lefèvre", and "Søren Ågård" with "Ñúñez", in
+    Windows-1252 taken for johab)."""
+    runs = list(re.finditer(rb"[\x80-\xff]+", data))
+
+    def in_word(run: re.Match) -> bool:
+        before, after = data[run.start() - 1 : run.start()], data[run.end() : run.end() + 1]
+        return run.end() - run.start() <= 3 and (before.isalpha() or after.isalpha())
+
+    if not runs or sum(map(in_word, runs)) < 0.8 * len(runs):
         return False
     text = data.decode("cp1252", errors="replace")
     latin = all(
