@@ -49,17 +49,19 @@ def _detect_dialect(text: str, feed: Feed) -> type[csv.Dialect]:
     lines = lines[:-1] if len(lines) > 2 else lines
     sample = "\n".join(line[:DIALECT_LINE_CHARS] for line in lines[:DIALECT_LINES])
     head = "\n".join(lines[:HEADER_SEARCH_ROWS])
-    scores = [_header_score(head, _dialect(d), feed) for d in DELIMITERS]
+    plain = [(dialect, _header_score(head, dialect, feed)) for dialect in map(_dialect, DELIMITERS)]
+    scores = [score for _, score in plain]
     if scores.count(max(scores)) == 1 and not any(q in sample for q in DETECTOR_QUOTES):
-        return _dialect(DELIMITERS[scores.index(max(scores))])
+        return plain[scores.index(max(scores))][0]
     from clevercsv import Detector
 
     detected = Detector().detect(sample, delimiters=DELIMITERS)
     candidates = []
     if detected and detected.delimiter in DELIMITERS:
-        candidates.append(_dialect(detected.delimiter, detected.quotechar or '"'))
-    candidates += [_dialect(d) for d in DELIMITERS]
-    return max(candidates, key=lambda dialect: _header_score(head, dialect, feed))  # first best wins
+        proposed = _dialect(detected.delimiter, detected.quotechar or '"')
+        candidates.append((proposed, _header_score(head, proposed, feed)))
+    candidates += plain
+    return max(candidates, key=lambda candidate: candidate[1])[0]  # first best wins
 
 
 def _header_score(head: str, dialect: type[csv.Dialect], feed: Feed) -> int:
