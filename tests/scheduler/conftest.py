@@ -29,6 +29,12 @@ from pantau_dev.generate import generate
 
 PROVINCE = "36"
 PAST_MEETING = ("36", "2025-10-30")  # in the seed calendar: the manual briefing's form asks for it
+DAG_IDS = [
+    *(f"pantau_ingest__{f}" for f in feeds()),
+    "pantau_warehouse",
+    "pantau_briefing",
+    "pantau_housekeeping",
+]
 
 
 def query(dsn: str, sql: str, *args):
@@ -223,7 +229,6 @@ def cli_served(tmp_path, make_database) -> Iterator[dict]:
     password = env["PANTAU_UI_PASSWORD"]
     started: set = set()
     try:
-        dag_count = len(feeds()) + 3
 
         def healthy():
             assert process.poll() is None, log.read_text()
@@ -232,7 +237,7 @@ def cli_served(tmp_path, make_database) -> Iterator[dict]:
                 dags = client.get("/api/v2/dags?tags=pantau&limit=100")["dags"]
             except OSError:
                 return None
-            return client if len(dags) == dag_count else None
+            return client if len(dags) == len(DAG_IDS) else None
 
         client = wait_for("pantau serve to come up with every DAG parsed", healthy, timeout=600, every=3)
         wait_for(

@@ -31,6 +31,7 @@ from pantau import config, serve
 from pantau.registry import feeds
 
 from .conftest import (
+    DAG_IDS,
     PAST_MEETING,
     bad_permit_file,
     drop_into_landing,
@@ -44,12 +45,6 @@ from .conftest import (
 pytestmark = pytest.mark.slow
 
 README = (config.PROJECT_ROOT / "README.md").read_text()
-DAG_IDS = [
-    *(f"pantau_ingest__{f}" for f in feeds()),
-    "pantau_warehouse",
-    "pantau_briefing",
-    "pantau_housekeeping",
-]
 
 
 def finished_runs(client: serve.AirflowClient, dag_id: str, **match) -> list[dict]:
@@ -166,7 +161,7 @@ def test_pantau_under_the_real_scheduler(cli_served, tmp_path):
         lambda: (
             found
             if (found := client.get("/api/v2/dags?tags=pantau&limit=100")["dags"])
-            and len(found) == len(feeds()) + 3
+            and len(found) == len(DAG_IDS)
             else None
         ),
         timeout=180,
