@@ -146,43 +146,57 @@ def load_file(feed: Feed, path: Path, *, landing: Path, dsn: str | None = None) 
     dsn = dsn or config.warehouse_dsn()
     source = relative_name(path, landing)
     size = path.lstat().st_size
-    # Only a CSV's head is read early: a link is not followed, an oversized file not read, and a
-    # workbook is read whole when opened (wasted on a duplicate).
-    if path.is_symlink() or size > max_file_bytes() or FORMATS_BY_SUFFIX.get(path.suffix.lower()) != "csv":
+    refused = _refused_unread(path, size)
+    # Only a CSV's head is read early: a refused file is not read, and a workbook is read whole
+    # when opened (wasted on a duplicate).
+    if refused is not None or FORMATS_BY_SUFFIX.get(path.suffix.lower()) != "csv":
         sha, head = sha256_of(path), None
     else:
         sha, head = _hash_and_read_head(path, feed)
     try:
-        return _load(feed, path, landing, dsn, source, size, sha, head)
+        return _load(feed, path, landing, dsn, source, size, sha, head, refused)
     finally:
         if head is not None:
             head.close()  # a duplicate's, or one left by an error; closing twice is harmless
 
 
+def _refused_unread(path: Path, size: int) -> Problem | None:
+    """Why the file is quarantined without being read: a link (never followed), or too big."""
+    if path.is_symlink():
+        return Problem(
+            "BUKAN_BERKAS_BIASA",
+            "Berkas ini tautan simbolik (symlink), bukan berkas biasa; tautan tidak diikuti. "
+            "Salin berkas aslinya ke folder feed.",
+            "The file is a symbolic link, not a regular file; links are not followed. Copy the "
+            "file itself into the feed folder.",
+            expected="a regular file",
+            found=f"symbolic link to {os.readlink(path)!s}"[:300],
+        )
+    if size > max_file_bytes():
+        return Problem(
+            "BERKAS_TERLALU_BESAR",
+            f"Berkas {size} byte melebihi batas {max_file_bytes()} byte.",
+            f"File of {size} bytes exceeds the limit of {max_file_bytes()} bytes.",
+            expected=f"at most {max_file_bytes()} bytes",
+            found=f"{size} bytes",
+        )
+    return None
+
+
 def _load(
-    feed: Feed, path: Path, landing: Path, dsn: str, source: str, size: int, sha: str, head: _Head | None
+    feed: Feed,
+    path: Path,
+    landing: Path,
+    dsn: str,
+    source: str,
+    size: int,
+    sha: str,
+    head: _Head | None,
+    refused: Problem | None,
 ) -> LoadOutcome:
     with psycopg.connect(dsn) as conn:
-        if path.is_symlink():
-            problem = Problem(
-                "BUKAN_BERKAS_BIASA",
-                "Berkas ini tautan simbolik (symlink), bukan berkas biasa; tautan tidak diikuti. "
-                "Salin berkas aslinya ke folder feed.",
-                "The file is a symbolic link, not a regular file; links are not followed. Copy the "
-                "file itself into the feed folder.",
-                expected="a regular file",
-                found=f"symbolic link to {os.readlink(path)!s}"[:300],
-            )
-            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=problem)
-        if size > max_file_bytes():
-            problem = Problem(
-                "BERKAS_TERLALU_BESAR",
-                f"Berkas {size} byte melebihi batas {max_file_bytes()} byte.",
-                f"File of {size} bytes exceeds the limit of {max_file_bytes()} bytes.",
-                expected=f"at most {max_file_bytes()} bytes",
-                found=f"{size} bytes",
-            )
-            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=problem)
+        if refused is not None:
+            return quarantine(conn, feed.name, path, landing=landing, sha=sha, problem=refused)
         existing = conn.execute(
             "select batch_id, source_file, archive_path from audit.load_ledger "
             "where file_sha256 = %s and status <> 'quarantined'",
