@@ -26,13 +26,16 @@ def catalogue() -> list[dict[str, str]]:
 
 
 def readers_of_the_catalogue() -> list[Path]:
-    """Every file of the layers that show findings: they must read the catalogue, not copy it."""
+    """Every file of the layers that show findings: they must read the catalogue, not copy it.
+    The Data Docs' installed third-party assets (node_modules) are not ours and are skipped."""
     folders = [ROOT / "src" / "pantau" / "briefing", ROOT / "report_templates"]
     files = [
         p
         for folder in folders
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix not in {".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
+        if p.is_file()
+        and p.suffix not in {".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
+        and "node_modules" not in p.relative_to(folder).parts
     ]
     return [
         *files,
@@ -66,11 +69,12 @@ def test_no_second_copy_of_the_catalogue():
         for column in ("name_id", "name_en", "definition_id", "definition_en"):
             if len(row[column]) >= 12:  # short names ("Overstay") may occur as plain words
                 texts[f"{row['finding_code']}.{column}"] = re.compile(re.escape(row[column]))
+    sources = {path: path.read_text(encoding="utf-8", errors="replace") for path in readers_of_the_catalogue()}
     copies = [
         f"{path.relative_to(ROOT)}: {what}"
-        for path in readers_of_the_catalogue()
+        for path, text in sources.items()
         for what, pattern in texts.items()
-        if pattern.search(path.read_text(encoding="utf-8", errors="replace"))
+        if pattern.search(text)
     ]
     assert copies == [], "the finding catalogue is copied (read dim_finding_types instead):\n" + "\n".join(
         copies
