@@ -69,7 +69,9 @@ def test_no_second_copy_of_the_catalogue():
         for column in ("name_id", "name_en", "definition_id", "definition_en"):
             if len(row[column]) >= 12:  # short names ("Overstay") may occur as plain words
                 texts[f"{row['finding_code']}.{column}"] = re.compile(re.escape(row[column]))
-    sources = {path: path.read_text(encoding="utf-8", errors="replace") for path in readers_of_the_catalogue()}
+    sources = {
+        path: path.read_text(encoding="utf-8", errors="replace") for path in readers_of_the_catalogue()
+    }
     copies = [
         f"{path.relative_to(ROOT)}: {what}"
         for path, text in sources.items()
