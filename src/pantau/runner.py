@@ -7,8 +7,6 @@ every ingest DAG, then the warehouse DAG (which in production is triggered by th
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,20 +51,13 @@ class RunSummary:
         )
 
 
-def _dbt(command: str, *args: str) -> None:
-    from pantau import transform
-
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    subprocess.run([dbt, *transform.dbt_args(command, *args), "--quiet"], check=True, env=os.environ.copy())
-
-
 def ensure_manifest() -> Path:
     """Parse the dbt project with this run's settings, into the target folder the warehouse
     build uses: the build re-uses this partial parse (dbt discards it when the profile differs)
     and the progress lines count the nodes to build from its manifest."""
     from pantau import transform
 
-    _dbt("parse")
+    transform.invoke("parse")
     return transform.dbt_paths()["target"] / "manifest.json"
 
 
@@ -100,8 +91,10 @@ def ensure_reference_seeds() -> bool:
         built = "select to_regclass('staging.stg_reference__country_keys') is not null"
         if conn.execute(built).fetchone()[0]:
             return False
+    from pantau import transform
+
     for command in reference_build_commands():
-        _dbt(*command)
+        transform.invoke(*command)
     return True
 
 

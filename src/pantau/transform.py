@@ -25,7 +25,7 @@ BUILT = ("seed", "model", "snapshot")  # the nodes that make tables; tests are c
 TESTS = ("test", "unit_test")
 
 
-class DbtBuildFailed(RuntimeError):
+class DbtFailed(RuntimeError):
     pass
 
 
@@ -67,6 +67,16 @@ def dbt_args(command: str, *args: str) -> list[str]:
     ]
 
 
+def invoke(command: str, *args: str) -> None:
+    """`dbt <command> <args> --quiet` in this process (dbt's start-up, a few seconds of imports,
+    is paid once per process, not once per command); raises DbtFailed when it fails."""
+    from dbt.cli.main import dbtRunner
+
+    outcome = dbtRunner().invoke(dbt_args(command, *args, "--quiet"))
+    if not outcome.success:
+        raise DbtFailed(f"dbt {command} {' '.join(args)} failed: {outcome.exception or outcome.result}")
+
+
 def _planned(manifest_path: Path) -> Counter:
     """Nodes of each kind `dbt build` will run, from the manifest it has just parsed."""
     try:
@@ -80,7 +90,7 @@ def _planned(manifest_path: Path) -> Counter:
 
 
 def build(*, threads: int | None = None, extra: list[str] | None = None) -> BuildResult:
-    """`dbt build` of the whole project; raises DbtBuildFailed naming the failed nodes."""
+    """`dbt build` of the whole project; raises DbtFailed naming the failed nodes."""
     from dbt.cli.main import dbtRunner
 
     threads = threads or int(os.environ.get("PANTAU_DBT_THREADS", 4))
@@ -122,5 +132,5 @@ def build(*, threads: int | None = None, extra: list[str] | None = None) -> Buil
     )
     if not outcome.success:
         failed = ", ".join(result.failed) or str(outcome.exception)
-        raise DbtBuildFailed(f"dbt build failed: {failed}")
+        raise DbtFailed(f"dbt build failed: {failed}")
     return result
