@@ -1,8 +1,8 @@
 """End to end: generated agency files -> Airflow DAGs -> raw, gate 1, dbt marts -> briefing PDF.
 
-One pipeline run over generated Banten files (real PostgreSQL, real `dag.test()` runs of every
-DAG, one real `dbt build`, real GX), then checks against the generator's ground truth; then a
-rerun, a duplicate file and a file failing a blocking expectation.
+The package's one pipeline run (conftest.py: generated Banten and Bali files, real PostgreSQL,
+real `dag.test()` runs of every DAG, one real `dbt build`, real GX), checked against the
+generator's ground truth; then a rerun, a duplicate file and a file failing a blocking expectation.
 """
 
 from __future__ import annotations
@@ -17,42 +17,12 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from pantau import config, runner
-from pantau_dev.generate import generate
+from pantau import runner
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 PROVINCE = "36"
 MART_TABLES = ["marts.fct_foreigners_present", "marts.fct_findings", "marts.dim_regions"]
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    """Generate, run once, and hand the tests the database, landing zone and ground truth."""
-    root = tmp_path_factory.mktemp("e2e")
-    landing = root / "landing"
-    truth = generate(PROVINCE, landing, seed=7, scale=float(os.environ.get("PANTAU_E2E_SCALE", "0.05")))
-    dbname = f"pantau_e2e_{os.getpid()}"
-    dsn = config.with_database(config.warehouse_dsn(), dbname)
-    saved = {
-        k: os.environ.get(k) for k in ("PANTAU_WAREHOUSE_DSN", "PANTAU_OUTPUT_DIR", "PANTAU_SETTLE_SECONDS")
-    }
-    os.environ.update(
-        PANTAU_WAREHOUSE_DSN=dsn, PANTAU_OUTPUT_DIR=str(root / "output"), PANTAU_SETTLE_SECONDS="0"
-    )
-    config.warehouse_dsn.cache_clear()
-    from pantau import warehouse
-
-    warehouse.drop_database(dsn)
-    summary = runner.run_pipeline(landing)
-    yield {"dsn": dsn, "landing": landing, "truth": truth, "summary": summary, "root": root}
-    warehouse.drop_database(dsn)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    config.warehouse_dsn.cache_clear()
 
 
 def query(dsn: str, sql: str, *args):
@@ -98,14 +68,16 @@ def test_first_run_judges_files_against_the_reference_seeds(pipeline):
 
 
 def test_raw_rows_match_ground_truth(pipeline):
-    for feed_name, expected in pipeline["truth"]["feeds"].items():
+    truths = pipeline["truths"].values()
+    for feed_name in pipeline["truths"][PROVINCE]["feeds"]:
+        rows = sum(truth["feeds"][feed_name]["rows"] for truth in truths)
         loaded = query(pipeline["dsn"], f"select count(*) from raw.{feed_name}")[0][0]
         rejected = query(pipeline["dsn"], f"select count(*) from raw.{feed_name}__rejects")[0][0]
-        assert loaded + rejected == expected["rows"], feed_name
+        assert loaded + rejected == rows, feed_name
         files = query(pipeline["dsn"], "select count(*) from audit.load_ledger where feed = %s", feed_name)[
             0
         ][0]
-        assert files == expected["files"], feed_name
+        assert files == sum(truth["feeds"][feed_name]["files"] for truth in truths), feed_name
 
 
 def test_presence_mart_matches_ground_truth(pipeline):
@@ -114,14 +86,19 @@ def test_presence_mart_matches_ground_truth(pipeline):
         "select region_code, country_code, foreigner_count from marts.fct_foreigners_present",
     )
     got = {(r, c): n for r, c, n in rows}
-    expected = {(p["region_code"], p["country_code"]): p["count"] for p in pipeline["truth"]["present"]}
+    expected = {
+        (p["region_code"], p["country_code"]): p["count"]
+        for truth in pipeline["truths"].values()
+        for p in truth["present"]
+    }
     assert got == expected
 
 
 def test_overstay_findings_match_ground_truth(pipeline):
     planted = {
         person_key(f["passport_norm"], f["country_code"])
-        for f in pipeline["truth"]["findings"]
+        for truth in pipeline["truths"].values()
+        for f in truth["findings"]
         if f["finding_code"] == "OVERSTAY"
     }
     found = {
@@ -154,9 +131,11 @@ def test_briefing_pdf_shows_the_mart_figures(pipeline):
         "select sum(foreigner_count) from marts.fct_foreigners_present where province_code = %s",
         PROVINCE,
     )[0][0]
-    findings = query(pipeline["dsn"], "select count(*) from marts.fct_findings where status <> 'selesai'")[0][
-        0
-    ]
+    findings = query(
+        pipeline["dsn"],
+        "select count(*) from marts.fct_findings where status <> 'selesai' and province_code = %s",
+        PROVINCE,
+    )[0][0]
     assert f"{total:,}".replace(",", ".") in text
     assert str(findings) in text
     assert "TERBATAS" in text

@@ -1,0 +1,55 @@
+"""One pipeline run for the whole e2e package: Banten (36) and Bali (51) generated into one
+landing zone, as a Tim POA warehouse serving several provinces holds them, then every DAG run
+once through `dag.test()` (real PostgreSQL, dbt, GX). test_pipeline.py checks it against the
+generator's ground truth and then changes it (reruns, a duplicate, bad files); test_bali.py
+checks the province the pilots did not cover. A second pipeline run for Bali alone cost two
+minutes of CPU and checked nothing this one does not.
+
+Both modules are one xdist group, so the run is made once, on one worker.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pantau import config, runner
+from pantau_dev.generate import generate
+
+SEEDS = {"36": 7, "51": 51}  # province -> generator seed
+
+
+@pytest.fixture(scope="package")
+def pipeline(tmp_path_factory):
+    """Generate both provinces, run once, and hand the tests the database, landing zone and
+    ground truths (`truths[province]`)."""
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    scale = float(os.environ.get("PANTAU_E2E_SCALE", "0.05"))
+    truths = {code: generate(code, landing, seed=seed, scale=scale) for code, seed in SEEDS.items()}
+    (as_of,) = {truth["reference_date"] for truth in truths.values()}
+    dsn = config.with_database(config.warehouse_dsn(), f"pantau_e2e_{os.getpid()}")
+    saved = {
+        k: os.environ.get(k)
+        for k in ("PANTAU_WAREHOUSE_DSN", "PANTAU_OUTPUT_DIR", "PANTAU_SETTLE_SECONDS", "PANTAU_AS_OF")
+    }
+    os.environ.update(
+        PANTAU_WAREHOUSE_DSN=dsn,
+        PANTAU_OUTPUT_DIR=str(root / "output"),
+        PANTAU_SETTLE_SECONDS="0",
+        PANTAU_AS_OF=as_of,
+    )
+    config.warehouse_dsn.cache_clear()
+    from pantau import warehouse
+
+    warehouse.drop_database(dsn)
+    summary = runner.run_pipeline(landing)
+    yield {"dsn": dsn, "landing": landing, "truths": truths, "summary": summary, "root": root}
+    warehouse.drop_database(dsn)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    config.warehouse_dsn.cache_clear()
