@@ -28,7 +28,7 @@ import psycopg
 
 from pantau import config, runner, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "dbt"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbt_cli import run_dbt  # the tests' dbt runner (target/ and logs/ per run)
 
 APOA_ROWS_SQL = """

@@ -31,7 +31,7 @@ import psycopg
 
 from pantau import config, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "dbt"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dbt_cli import run_dbt  # the tests' dbt runner (target/ and logs/ per run)
 
 ROWS_PER_DAY = 50_000

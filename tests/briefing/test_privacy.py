@@ -9,8 +9,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from briefing_data import has, pdf_text
+from dbt_cli import run_dbt
 from python_calamine import CalamineWorkbook
 
 from pantau import config
@@ -148,13 +147,7 @@ def built(tmp_path_factory) -> Iterator[dict]:
         os.environ.pop("PANTAU_SUPPRESS_BELOW", None)
         config.warehouse_dsn.cache_clear()
         config.export_tool_env()
-        project = str(config.DBT_PROJECT_DIR)
-        dbt = Path(sys.executable).with_name("dbt")
-        result = subprocess.run(
-            [str(dbt), "build", "--project-dir", project, "--profiles-dir", project,
-             "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
-            capture_output=True, text=True, timeout=1200, check=False,
-        )  # fmt: skip
+        result = run_dbt(["build"], root)
         assert result.returncode == 0, result.stdout[-5000:]
         yield {"dsn": dsn, "names": names, "passports": passports}
     finally:

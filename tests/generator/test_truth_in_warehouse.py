@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
+from dbt_cli import run_dbt
 
 from pantau import config
 from pantau.registry import feeds
@@ -52,13 +50,7 @@ def test_marts_reproduce_the_ground_truth(warehouse_db, restore_environ, tmp_pat
 
     os.environ["PANTAU_AS_OF"] = "2025-10-27"
     config.export_tool_env()
-    dbt = Path(sys.executable).with_name("dbt")
-    project = str(config.DBT_PROJECT_DIR)
-    result = subprocess.run(
-        [str(dbt), "build", "--project-dir", project, "--profiles-dir", project,
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        capture_output=True, text=True, timeout=1200, check=False,
-    )  # fmt: skip
+    result = run_dbt(["build"], tmp_path)
     assert result.returncode == 0, result.stdout[-5000:]
 
     with psycopg.connect(warehouse_db) as conn:
