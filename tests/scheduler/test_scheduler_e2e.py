@@ -112,8 +112,11 @@ def check_ui(served: dict, tmp_path: Path) -> None:
         listed = {a.get_attribute("href") for a in page.locator("a[href^='/dags/pantau_']").all()}
         assert {f"/dags/{dag_id}" for dag_id in DAG_IDS} <= listed
 
+        # Each DAG's page is opened from the list and left with Back, inside the app: a fresh
+        # page load per DAG made Chromium parse the UI's scripts ten times over.
         for dag_id in DAG_IDS:
-            page.goto(f"{base}/dags/{dag_id}", wait_until="networkidle")
+            page.locator(f"a[href='/dags/{dag_id}']").first.click()
+            page.wait_for_url(f"{base}/dags/{dag_id}**")
             page.get_by_role("button", name="Dag Docs").click()
             docs = page.get_by_role("dialog")
             docs.wait_for()
@@ -122,8 +125,12 @@ def check_ui(served: dict, tmp_path: Path) -> None:
             assert first_line.replace("`", "") in text, dag_id
             page.keyboard.press("Escape")
             docs.wait_for(state="hidden")
+            page.go_back()
+            page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
 
-        page.goto(f"{base}/dags/pantau_briefing", wait_until="networkidle")
+        page.locator("a[href='/dags/pantau_briefing']").first.click()
+        page.wait_for_url(f"{base}/dags/pantau_briefing**")
+        page.get_by_role("button", name="Dag Docs").wait_for()  # the DAG's page, not the list, is shown
         page.get_by_role("button", name="Trigger Dag").click()
         form = page.get_by_role("dialog")
         form.wait_for()
