@@ -404,22 +404,26 @@ def initialise_deployment() -> None:
 
 
 def initialise(settings: ServeSettings, env: dict[str, str]) -> None:
-    """One-off set-up as the administrator: warehouse, service logins, dbt manifest and reference
-    seeds, Airflow's metadata database, the UI login and the pools. Idempotent."""
-
+    """One-off set-up as the administrator: Airflow's metadata database and the UI login, then,
+    in a child process, what a container deployment's init does (`python -m pantau.serve init`,
+    initialise_deployment): warehouse, service logins, dbt manifest and reference seeds, pools.
+    A child, not this process: dbt runs in-process there and leaves a multiprocessing resource
+    tracker and its imports behind, which this long-lived supervisor must not keep. Idempotent."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    initialise_warehouse(_admin_dsn(settings), login_dsns(settings) if settings.least_privilege else None)
     _ensure_metadata_database(settings)
     settings.password_file.write_text(json.dumps({UI_USER: ui_password(settings)}))
     settings.password_file.chmod(0o600)
     log = settings.home / "logs" / "init.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    pools = pools_file(settings.home / "pools.json")
+    # The init works as the administrator; the service logins it creates are in env already.
+    init_env = {**env, "PANTAU_WAREHOUSE_DSN": _admin_dsn(settings)}
+    init = [sys.executable, "-m", "pantau.serve", "init"]
     with log.open("ab") as out:
-        for command in (_airflow("db", "migrate"), _airflow("pools", "import", str(pools))):
-            done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        for command, command_env in ((_airflow("db", "migrate"), env), (init, init_env)):
+            done = subprocess.run(command, env=command_env, stdout=out, stderr=subprocess.STDOUT)
             if done.returncode != 0:
-                raise RuntimeError(f"`{' '.join(command[-3:])}` failed; see {log}")
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                raise RuntimeError(f"`{' '.join(command[-3:])}` failed; see {log}:\n{tail}")
 
 
 @dataclass
