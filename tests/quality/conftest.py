@@ -10,8 +10,6 @@ once per session by the real dbt into a template database that every module's da
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dbt_cli import run_dbt
 
 from pantau import config, runner, warehouse
 from pantau.quality import gx_project
@@ -26,24 +25,18 @@ from pantau.quality import gx_project
 
 def build_reference(dsn: str, work_dir: Path) -> None:
     """The reference seeds and dbt's key tables, built by the real dbt as the pipeline builds them."""
-    env = {**os.environ, "PANTAU_WAREHOUSE_DSN": dsn}
     saved = dict(os.environ)
     try:
-        os.environ.update(env)
+        os.environ["PANTAU_WAREHOUSE_DSN"] = dsn
         config.warehouse_dsn.cache_clear()
         config.export_tool_env()
-        env = dict(os.environ)
+        for command in runner.reference_build_commands():
+            result = run_dbt(command, work_dir)
+            assert result.returncode == 0, result.stdout[-4000:]
     finally:
         os.environ.clear()
         os.environ.update(saved)
         config.warehouse_dsn.cache_clear()
-    project = str(config.DBT_PROJECT_DIR)
-    for command in runner.reference_build_commands():
-        args = [str(Path(sys.executable).with_name("dbt")), *command, "--project-dir", project]
-        args += ["--profiles-dir", project, "--target-path", str(work_dir / "target")]
-        args += ["--log-path", str(work_dir / "logs")]
-        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 def _build_reference_template(dsn: str) -> None:
