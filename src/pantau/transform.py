@@ -74,7 +74,13 @@ def invoke(command: str, *args: str) -> None:
 
     outcome = dbtRunner().invoke(dbt_args(command, *args, "--quiet"))
     if not outcome.success:
-        raise DbtFailed(f"dbt {command} {' '.join(args)} failed: {outcome.exception or outcome.result}")
+        failed = [
+            r.node.unique_id
+            for r in getattr(outcome.result, "results", None) or []
+            if str(r.status) in {"error", "fail"}
+        ]
+        why = ", ".join(failed) or str(outcome.exception)
+        raise DbtFailed(f"dbt {' '.join((command, *args))} failed: {why} (dbt's messages above)")
 
 
 def _planned(manifest_path: Path) -> Counter:
