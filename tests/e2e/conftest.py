@@ -30,10 +30,7 @@ def pipeline(tmp_path_factory):
     truths = {code: generate(code, landing, seed=seed, scale=scale) for code, seed in SEEDS.items()}
     (as_of,) = {truth["reference_date"] for truth in truths.values()}
     dsn = config.with_database(config.warehouse_dsn(), f"pantau_e2e_{os.getpid()}")
-    saved = {
-        k: os.environ.get(k)
-        for k in ("PANTAU_WAREHOUSE_DSN", "PANTAU_OUTPUT_DIR", "PANTAU_SETTLE_SECONDS", "PANTAU_AS_OF")
-    }
+    saved = dict(os.environ)  # the run exports more (landing zone, dbt's login): all put back after
     os.environ.update(
         PANTAU_WAREHOUSE_DSN=dsn,
         PANTAU_OUTPUT_DIR=str(root / "output"),
@@ -44,12 +41,11 @@ def pipeline(tmp_path_factory):
     from pantau import warehouse
 
     warehouse.drop_database(dsn)
-    summary = runner.run_pipeline(landing)
-    yield {"dsn": dsn, "landing": landing, "truths": truths, "summary": summary, "root": root}
-    warehouse.drop_database(dsn)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    config.warehouse_dsn.cache_clear()
+    try:
+        summary = runner.run_pipeline(landing)
+        yield {"dsn": dsn, "landing": landing, "truths": truths, "summary": summary, "root": root}
+    finally:
+        warehouse.drop_database(dsn)
+        os.environ.clear()
+        os.environ.update(saved)
+        config.warehouse_dsn.cache_clear()
