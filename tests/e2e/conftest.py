@@ -22,12 +22,16 @@ SEEDS = {"36": 7, "51": 51}  # province -> generator seed
 
 @pytest.fixture(scope="package")
 def pipeline(tmp_path_factory):
-    """Generate both provinces, run once, and hand the tests the database, landing zone and
-    ground truths (`truths[province]`)."""
+    """Generate both provinces, run once, and hand the tests the database, landing zone, ground
+    truths (`truths[province]`) and each province's files (`files[province]`)."""
     root = tmp_path_factory.mktemp("e2e")
     landing = root / "landing"
     scale = float(os.environ.get("PANTAU_E2E_SCALE", "0.05"))
-    truths = {code: generate(code, landing, seed=seed, scale=scale) for code, seed in SEEDS.items()}
+    truths, files = {}, {}  # files: each province's agency files, as the ledger names them
+    for code, seed in SEEDS.items():
+        before = set(landing.glob("*/*"))
+        truths[code] = generate(code, landing, seed=seed, scale=scale)
+        files[code] = sorted(str(p.relative_to(landing)) for p in set(landing.glob("*/*")) - before)
     (as_of,) = {truth["reference_date"] for truth in truths.values()}
     dsn = config.with_database(config.warehouse_dsn(), f"pantau_e2e_{os.getpid()}")
     saved = dict(os.environ)  # the run exports more (landing zone, dbt's login): all put back after
@@ -43,7 +47,14 @@ def pipeline(tmp_path_factory):
     warehouse.drop_database(dsn)
     try:
         summary = runner.run_pipeline(landing)
-        yield {"dsn": dsn, "landing": landing, "truths": truths, "summary": summary, "root": root}
+        yield {
+            "dsn": dsn,
+            "landing": landing,
+            "truths": truths,
+            "files": files,
+            "summary": summary,
+            "root": root,
+        }
     finally:
         warehouse.drop_database(dsn)
         os.environ.clear()

@@ -103,9 +103,12 @@ def check_ui(served: dict, tmp_path: Path) -> None:
         page.set_default_timeout(180_000)  # a busy two-core machine renders slowly
         sign_in(page, base, password)
 
+        def dag_link(dag_id: str):
+            return page.locator(f"a[href='/dags/{dag_id}']").first
+
         page.goto(base + "/dags?tags=pantau", wait_until="networkidle")
         try:
-            page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
+            dag_link("pantau_briefing").wait_for()
         except Exception:
             page.screenshot(path=str(tmp_path / "dags.png"), full_page=True)
             raise
@@ -115,7 +118,7 @@ def check_ui(served: dict, tmp_path: Path) -> None:
         # Each DAG's page is opened from the list and left with Back, inside the app: a fresh
         # page load per DAG made Chromium parse the UI's scripts ten times over.
         for dag_id in DAG_IDS:
-            page.locator(f"a[href='/dags/{dag_id}']").first.click()
+            dag_link(dag_id).click()
             page.wait_for_url(f"{base}/dags/{dag_id}**")
             page.get_by_role("button", name="Dag Docs").click()
             docs = page.get_by_role("dialog")
@@ -126,9 +129,9 @@ def check_ui(served: dict, tmp_path: Path) -> None:
             page.keyboard.press("Escape")
             docs.wait_for(state="hidden")
             page.go_back()
-            page.locator("a[href='/dags/pantau_briefing']").first.wait_for()
+            dag_link("pantau_briefing").wait_for()
 
-        page.locator("a[href='/dags/pantau_briefing']").first.click()
+        dag_link("pantau_briefing").click()
         page.wait_for_url(f"{base}/dags/pantau_briefing**")
         page.get_by_role("button", name="Dag Docs").wait_for()  # the DAG's page, not the list, is shown
         page.get_by_role("button", name="Trigger Dag").click()
