@@ -132,8 +132,11 @@ def _run_checkpoint(checkpoint, batch_id: str | None, run_id: str):
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.exceptions.exceptions import NoAvailableBatchesError
 
+    from pantau.quality import gx_project
+
     try:
-        return checkpoint.run(
+        return gx_project.run_checkpoint(
+            checkpoint,
             batch_parameters={"_batch_id": batch_id} if batch_id is not None else None,
             run_id=RunIdentifier(run_name=run_id, run_time=datetime.now(UTC)),
         )
