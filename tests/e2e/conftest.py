@@ -10,11 +10,12 @@ Both modules are one xdist group, so the run is made once, on one worker.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from pantau import config, runner
+from pantau import config, runner, transform
 from pantau_dev.generate import generate
 
 SEEDS = {"36": 7, "51": 51}  # province -> generator seed
@@ -47,7 +48,10 @@ def pipeline(tmp_path_factory):
     warehouse.drop_database(dsn)
     try:
         summary = runner.run_pipeline(landing)
+        # What the warehouse DAG's `dbt build` ran, node by node (the last dbt command of the run).
+        build = json.loads((transform.dbt_paths()["target"] / "run_results.json").read_text())
         yield {
+            "build_results": {r["unique_id"]: r for r in build["results"]},
             "dsn": dsn,
             "landing": landing,
             "truths": truths,

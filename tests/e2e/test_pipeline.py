@@ -56,6 +56,17 @@ def test_every_dag_run_succeeds(pipeline):
     ].dag_states
 
 
+def test_the_warehouse_build_keeps_loaded_seeds_and_leaves_unit_tests_to_the_suite(pipeline):
+    """The reference seeds loaded before the first gate are kept, the others loaded; data tests
+    run on the data, dbt's unit tests (fixed inputs: the suite runs them) do not."""
+    results = pipeline["build_results"]
+    kinds = {uid.split(".")[0] for uid in results}
+    assert "test" in kinds and "unit_test" not in kinds, kinds
+    seeds = {uid.split(".")[-1]: r["message"] for uid, r in results.items() if uid.startswith("seed.")}
+    kept = {name for name, message in seeds.items() if message.startswith("UNCHANGED")}
+    assert kept == set(runner.REFERENCE_SEEDS), seeds
+
+
 def test_first_run_judges_files_against_the_reference_seeds(pipeline):
     """The seeds are loaded before the first files are validated: every reference check ran."""
     rows = query(
