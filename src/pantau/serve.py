@@ -28,7 +28,7 @@ import psycopg
 from psycopg import sql
 
 from pantau import config, roles
-from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER
+from pantau.orchestration.dag_defaults import POOL_DBT, POOL_GATE1, POOL_RENDER, create_pools
 
 UI_USER = "admin"
 METADATA_DATABASE = "pantau_airflow"
@@ -372,15 +372,6 @@ def initialise_warehouse(admin_dsn: str, logins: dict[str, str] | None) -> None:
         roles.grant_briefing_service(conn, config.dsn_parts(logins["reader"])["user"])
 
 
-def create_pools() -> None:
-    """The pools, with the configured sizes, through Airflow's own model: an `airflow pools
-    import` process would pay Airflow's start-up (about 6 s of CPU) a second time."""
-    from airflow.models.pool import Pool
-
-    for name, slots in pool_slots().items():
-        Pool.create_or_update_pool(name=name, slots=slots, description=POOLS[name][2], include_deferred=False)
-
-
 def initialise_deployment() -> None:
     """`python -m pantau.serve init` (docker-compose's airflow-init, after `airflow db migrate`):
     the warehouse as the administrator (PANTAU_WAREHOUSE_DSN), the service logins the deployment
@@ -395,7 +386,7 @@ def initialise_deployment() -> None:
         missing = ", ".join(f"PANTAU_{s.upper()}_DSN" for s in SERVICE_LOGINS if s not in logins)
         raise config.ConfigError(f"least privilege needs every service login; missing {missing}")
     initialise_warehouse(config.warehouse_dsn(), logins or None)
-    create_pools()
+    create_pools({name: (slots, POOLS[name][2]) for name, slots in pool_slots().items()})
 
 
 def initialise(settings: ServeSettings, env: dict[str, str]) -> None:

@@ -145,9 +145,22 @@ def check_ui(served: dict, tmp_path: Path) -> None:
             ("deliver", "Kirim PDF lewat e-mail"),
         ]:
             assert param in text and description in text, param
-        form.locator("#element_region").fill("36")
-        form.locator("#element_meeting_date").fill("2025-10-30")
-        form.get_by_role("button", name="Trigger", exact=True).click()
+        for field, value in (("#element_region", "36"), ("#element_meeting_date", "2025-10-30")):
+            form.locator(field).fill(value)
+            expect(form.locator(field)).to_have_value(value)
+        # The dialog closes once the run is created. On a busy machine a click can land while the
+        # form is still settling and do nothing: click again (at most two runs, both with these Params).
+        trigger = form.get_by_role("button", name="Trigger", exact=True)
+        for attempt in (1, 2):
+            expect(trigger).to_be_enabled(timeout=60_000)
+            trigger.click()
+            try:
+                expect(form).to_be_hidden(timeout=30_000 * attempt)
+                break
+            except AssertionError:
+                page.screenshot(path=str(tmp_path / f"trigger-form-{attempt}.png"), full_page=True)
+                if attempt == 2:
+                    raise
 
     runs = wait_for(
         "the run triggered from the form",

@@ -18,6 +18,16 @@ POOL_DBT = "pantau_dbt"  # dbt builds
 POOL_RENDER = "pantau_render"  # briefing PDFs and Data Docs
 
 
+def create_pools(pools: dict[str, tuple[int, str]]) -> None:
+    """Create or resize pools ({name: (slots, description)}) in Airflow's metadata database,
+    through Airflow's own model (an `airflow pools import` process would pay Airflow's start-up,
+    about 6 s of CPU, once more). Imports Airflow: call it only where Airflow runs."""
+    from airflow.models.pool import Pool
+
+    for name, (slots, description) in pools.items():
+        Pool.create_or_update_pool(name=name, slots=slots, description=description, include_deferred=False)
+
+
 def service_login(dag_id: str, task_id: str) -> str:
     """Which service's database login a task uses (pantau.config.use_login): ingest loads as the
     loader, dbt and gate 2 work as the transformer, the briefing as the reader, the Data Docs as
