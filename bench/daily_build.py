@@ -5,10 +5,11 @@ dbt's unit tests run. Both in this process, one after the other, three times eac
     .venv/bin/python bench/daily_build.py
 
 Works on its own database (`pantau_bench_daily`, dropped at the end): a copy of the demo's
-database (`make demo`) when that has the marts, else one built as bench/briefing.py builds its
-own. "before" clears the seed tables' load keys (macros/seed_unchanged.sql) so that every seed is
-loaded, and runs the unit tests; "now" is `pantau.transform.build()`, what the DAG runs.
-Figures: wall and this process's CPU (dbt runs in threads here); PostgreSQL's own CPU is not in them.
+database (`make demo`, run from the same checkout: its person keys need the demo's key) when
+that has the marts, else one built as bench/briefing.py builds its own. "before" clears the seed
+tables' load keys (macros/seed_unchanged.sql) so that every seed is loaded, and runs the unit
+tests; "now" is `pantau.transform.build()`, what the DAG runs. Figures: wall and this process's
+CPU (dbt runs in threads here); PostgreSQL's own CPU is not in them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="pantau_bench_daily_") as tmp:
             if has_marts(demo):
                 copy_database(demo, dsn)
+                config.ensure_demo_pii_key()  # the key the demo's person keys were made with
                 source = "a copy of the demo's database"
             else:
                 build_warehouse(dsn, Path(tmp))
