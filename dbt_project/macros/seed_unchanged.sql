@@ -35,7 +35,8 @@
             "select obj_description(" ~ dbt.string_literal(existing.render()) ~ "::regclass, 'pg_class')"
         ).columns[0].values()[0] -%}
         {%- if stored == key -%}
-            {#- The seed runner reads the loaded rows back from this result; nothing was loaded. -#}
+            {#- The seed runner reads the loaded rows back from this result; nothing was loaded.
+                UNCHANGED is read by pantau.transform (SEED_KEPT_STATUS). -#}
             {%- do store_result('agate_table', response='OK', agate_table=none) -%}
             {%- call noop_statement('main', 'UNCHANGED 0', 'UNCHANGED', 0) -%}
                 -- {{ existing }} already holds this file with these settings

@@ -94,6 +94,9 @@ def _planned(manifest_path: Path) -> Counter:
     return kinds
 
 
+# The status macros/seed_unchanged.sql gives a seed whose file and settings are already loaded.
+SEED_KEPT_STATUS = "UNCHANGED"
+
 # dbt's unit tests check the models' SQL against fixed input rows, the same every run: the suite
 # runs them (tests/dbt); the warehouse build, dbt's own advice for production, does not.
 WAREHOUSE_BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
@@ -125,8 +128,7 @@ def build(*, threads: int | None = None, extra: list[str] | None = None) -> Buil
                 started, finished = map(datetime.fromisoformat, (info.node_started_at, info.node_finished_at))
                 seconds = f" ({(finished - started).total_seconds():.1f} s)"
             of = f" of {total_built}" if total_built else ""
-            # A seed whose file and settings are those already loaded is kept (macros/seed_unchanged.sql).
-            kept = " (unchanged, kept)" if event.data.run_result.message.startswith("UNCHANGED") else ""
+            kept = " (unchanged, kept)" if event.data.run_result.message.startswith(SEED_KEPT_STATUS) else ""
             progress.emit(f"dbt: {kind} {info.node_name} {status}{kept}, {done['built']}{of}{seconds}")
         elif status in {"error", "fail"}:
             progress.emit(f"dbt: {kind} {info.node_name} {status}")

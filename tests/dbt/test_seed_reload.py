@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from dbt_cli import run_dbt
 
-from pantau import config
+from pantau import config, transform
 
 SEEDS = ["countries", "visa_index_codes"]
 
@@ -52,7 +52,7 @@ def test_a_seed_is_loaded_again_only_when_its_file_or_settings_changed(
     seed(project, work)  # first load: both tables made, each with its key
     add_by_hand(warehouse_db)
 
-    assert "UNCHANGED" in seed(project, work)  # nothing new: both kept as they are
+    assert transform.SEED_KEPT_STATUS in seed(project, work)  # nothing new: both kept as they are
     assert kept(warehouse_db) == {"countries": True, "visa_index_codes": True}
 
     # A changed file is loaded again; the other seed is kept.

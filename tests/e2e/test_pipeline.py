@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from pantau import runner
+from pantau import runner, transform
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -63,7 +63,7 @@ def test_the_warehouse_build_keeps_loaded_seeds_and_leaves_unit_tests_to_the_sui
     kinds = {uid.split(".")[0] for uid in results}
     assert "test" in kinds and "unit_test" not in kinds, kinds
     seeds = {uid.split(".")[-1]: r["message"] for uid, r in results.items() if uid.startswith("seed.")}
-    kept = {name for name, message in seeds.items() if message.startswith("UNCHANGED")}
+    kept = {name for name, message in seeds.items() if message.startswith(transform.SEED_KEPT_STATUS)}
     assert kept == set(runner.REFERENCE_SEEDS), seeds
 
 
