@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pantau import config
+from pantau import config, serve
 
 ROOT = config.PROJECT_ROOT
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -33,10 +33,13 @@ def test_services_with_healthchecks():
 
 def test_local_executor_by_default_and_celery_behind_a_profile():
     env = service("airflow-scheduler")["environment"]
-    assert env["AIRFLOW__CORE__EXECUTOR"].endswith("LocalExecutor}")
+    # The executors `pantau serve` runs: Airflow's, started with the tasks' imports preloaded.
+    assert env["AIRFLOW__CORE__EXECUTOR"] == f"${{AIRFLOW_EXECUTOR:-{serve.EXECUTOR_PATHS['LocalExecutor']}}}"
     assert service("redis")["profiles"] == ["celery"]
+    worker = service("airflow-worker")["environment"]
     assert service("airflow-worker")["profiles"] == ["celery"]
-    assert service("airflow-worker")["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert worker["AIRFLOW__CORE__EXECUTOR"] == serve.EXECUTOR_PATHS["CeleryExecutor"]
+    assert worker["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == serve.CELERY_CONFIG_OPTIONS
 
 
 def test_metadata_and_warehouse_are_separate_databases():

@@ -42,6 +42,14 @@ FAST_INTERVALS = {
     "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
 }
 
+# Airflow's executors, started with the tasks' libraries already imported (a task process is a
+# fork of the executor's: pantau.orchestration.executors). One place for the compose file too.
+EXECUTOR_PATHS = {
+    "LocalExecutor": "pantau.orchestration.executors.PreloadingLocalExecutor",
+    "CeleryExecutor": "CeleryExecutor",
+}
+CELERY_CONFIG_OPTIONS = "pantau.orchestration.celery_config.CELERY_CONFIG"
+
 # Logins the services use (pantau.roles): which group each joins. One place for the mapping.
 SERVICE_LOGINS = {
     "loader": roles.LOADER,  # ingest: load files, gate 1
@@ -191,7 +199,7 @@ def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, 
             "AIRFLOW_HOME": str(settings.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(config.DAGS_DIR),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": settings.executor,
+            "AIRFLOW__CORE__EXECUTOR": EXECUTOR_PATHS[settings.executor],
             "AIRFLOW__CORE__PARALLELISM": str(settings.parallelism),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
@@ -221,6 +229,7 @@ def airflow_env(settings: ServeSettings, *, ports: dict[str, int]) -> dict[str, 
         env.update(
             {
                 "AIRFLOW__CELERY__BROKER_URL": settings.broker_url,
+                "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": CELERY_CONFIG_OPTIONS,
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url(settings),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(max(1, settings.parallelism // 2)),
                 "AIRFLOW__OPERATORS__DEFAULT_QUEUE": settings.celery_queue,

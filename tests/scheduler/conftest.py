@@ -37,6 +37,34 @@ DAG_IDS = [
 ]
 
 
+# A shared library that each import the executors preload (pantau.orchestration.executors) maps
+# into a process: /proc/<pid>/maps shows it, where pure-Python modules leave no trace.
+PRELOAD_MARKERS = {
+    "great_expectations": "/scipy",
+    "dbt.cli.main": "/dbt_extractor",
+    "weasyprint": "/libpango",
+}
+
+
+def preloaded(pid: int) -> set[str]:
+    """Which of the executors' preloads the process holds."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return {module for module, marker in PRELOAD_MARKERS.items() if marker in maps}
+
+
+def processes_titled(roots: list[int], title: str) -> list[int]:
+    """`roots` and their live descendants whose command line (or process title) holds `title`."""
+    found = []
+    for pid, _ in serve.descendants(roots):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if title in command:
+            found.append(pid)
+    return found
+
+
 def query(dsn: str, sql: str, *args):
     with psycopg.connect(dsn) as conn:
         return conn.execute(sql, args).fetchall()

@@ -13,7 +13,15 @@ import uuid
 
 import pytest
 
-from .conftest import drop_into_landing, query, sample_files, wait_for
+from .conftest import (
+    PRELOAD_MARKERS,
+    drop_into_landing,
+    preloaded,
+    processes_titled,
+    query,
+    sample_files,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +85,8 @@ def test_two_celery_workers_load_and_gate_the_files(served):
     logs = {c.name: c.log.read_text(errors="replace") for c in served["server"].components}
     workers = {name: text.count("ExecuteTask") for name, text in logs.items() if name.startswith("worker-")}
     assert len(workers) == 2 and all(workers.values()), workers
+    # Each Celery worker forks its pool (whose forks run the tasks) holding what the tasks import.
+    for component in served["server"].components:
+        if component.name.startswith("worker-"):
+            celeryd = processes_titled([component.process.pid], "[celeryd: ")
+            assert celeryd and all(preloaded(pid) == set(PRELOAD_MARKERS) for pid in celeryd), celeryd

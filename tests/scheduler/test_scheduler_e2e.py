@@ -33,9 +33,12 @@ from pantau.registry import feeds
 from .conftest import (
     DAG_IDS,
     PAST_MEETING,
+    PRELOAD_MARKERS,
     bad_permit_file,
     drop_into_landing,
     meeting_due_in,
+    preloaded,
+    processes_titled,
     query,
     sample_files,
     wait_for,
@@ -190,6 +193,18 @@ def test_pantau_under_the_real_scheduler(cli_served, tmp_path):
         timeout=180,
     )
     assert not any(d["is_paused"] for d in dags)
+
+    # Every task process is a fork of a LocalExecutor worker, which already holds what the tasks
+    # import (pantau.orchestration.executors); the DAG processor, which runs no task, does not.
+    roots = [served["process"].pid]
+    workers = wait_for(
+        "the LocalExecutor's workers",
+        lambda: processes_titled(roots, "airflow worker -- LocalExecutor") or None,
+        timeout=120,
+    )
+    assert all(preloaded(pid) == set(PRELOAD_MARKERS) for pid in workers), workers
+    processors = processes_titled(roots, "airflow dag-processor")
+    assert processors and not any(preloaded(pid) for pid in processors), processors
 
     # Unpausing makes the scheduler start each ingest DAG's latest hourly tick. Let those runs be
     # created and finish first, so that the files dropped below can only be picked up by the
