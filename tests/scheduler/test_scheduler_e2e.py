@@ -96,8 +96,8 @@ def sign_in(page, base: str, password: str, attempts: int = 3) -> None:
 
 
 def check_ui(served: dict, tmp_path: Path) -> None:
-    """Every Pantau DAG listed with its documentation; the briefing's trigger form offers the
-    DAG's Params, and the run it triggers carries them."""
+    """Every Pantau DAG listed and documented (each distinct documentation shown in the UI); the
+    briefing's trigger form offers the DAG's Params, and the run it triggers carries them."""
     base, password, client = served["base"], served["password"], served["client"]
     assert "user `admin`" in README and "PANTAU_UI_PASSWORD" in README  # the login the README states
     manual_before = {r["dag_run_id"] for r in client.dag_runs("pantau_briefing") if r["run_type"] == "manual"}
@@ -118,19 +118,27 @@ def check_ui(served: dict, tmp_path: Path) -> None:
         listed = {a.get_attribute("href") for a in page.locator("a[href^='/dags/pantau_']").all()}
         assert {f"/dags/{dag_id}" for dag_id in DAG_IDS} <= listed
 
-        # Each DAG's page is opened from the list and left with Back, inside the app: a fresh
-        # page load per DAG made Chromium parse the UI's scripts ten times over.
-        for dag_id in DAG_IDS:
+        # Every DAG carries documentation (REST API); each distinct text is opened in the UI once,
+        # from its first DAG's page (the seven ingest DAGs share theirs: one file makes them all).
+        # A page is opened from the list and left with Back, inside the app: a fresh page load
+        # per DAG made Chromium parse the UI's scripts ten times over.
+        docs = {dag_id: client.get(f"/api/v2/dags/{dag_id}/details")["doc_md"] for dag_id in DAG_IDS}
+        assert all(docs.values()), docs
+        shown_on = {}
+        for dag_id, doc_md in docs.items():
+            shown_on.setdefault(doc_md, dag_id)
+        assert len(shown_on) == 4  # ingest, warehouse, briefing, housekeeping
+        for doc_md, dag_id in shown_on.items():
             dag_link(dag_id).click()
             page.wait_for_url(f"{base}/dags/{dag_id}**")
             page.get_by_role("button", name="Dag Docs").click()
-            docs = page.get_by_role("dialog")
-            docs.wait_for()
-            text = docs.inner_text()
-            first_line = client.get(f"/api/v2/dags/{dag_id}/details")["doc_md"].split("\n")[0]
+            dialog = page.get_by_role("dialog")
+            dialog.wait_for()
+            text = dialog.inner_text()
+            first_line = doc_md.split("\n")[0]
             assert first_line.replace("`", "") in text, dag_id
             page.keyboard.press("Escape")
-            docs.wait_for(state="hidden")
+            dialog.wait_for(state="hidden")
             page.go_back()
             dag_link("pantau_briefing").wait_for()
 
