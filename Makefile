@@ -48,8 +48,11 @@ demo: setup
 # The suite runs on every core (pytest-xdist). Tests sharing an expensive fixture (a module's
 # dbt-built warehouse or GX project, an xdist_group) stay on one worker; the other tests go to
 # whichever worker is free; the slow groups are handed out first, in collection order
-# (tests/conftest.py), so that short tests fill both workers at the end.
-PYTEST_WORKERS ?= auto
+# (tests/conftest.py), so that short tests fill every worker at the end. Two workers per core:
+# much of the suite waits on servers (Airflow's components polling, a meeting due in a minute),
+# and a worker that waits leaves its core to another (2 cores: 14 min 19 s with 2 workers,
+# 12 min 32 s with 3, 11 min 40 s with 4; bench/RESULTS.md).
+PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 # The SQL style check (sqllint) runs inside the suite: tests/test_sql_style.py.
 test: setup
 	$(BIN)/ruff check .
