@@ -51,8 +51,9 @@ demo: setup
 # (tests/conftest.py), so that short tests fill every worker at the end. Two workers per core:
 # much of the suite waits on servers (Airflow's components polling, a meeting due in a minute),
 # and a worker that waits leaves its core to another (2 cores: 14 min 19 s with 2 workers,
-# 12 min 32 s with 3, 11 min 40 s with 4; bench/RESULTS.md).
-PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+# 12 min 32 s with 3, 11 min 40 s with 4; bench/RESULTS.md). At most 8: beyond that the longest
+# group (the e2e pipeline, about 5 minutes) sets the time, and each worker holds its own imports.
+PYTEST_WORKERS ?= $(shell n=$$(( 2 * $$(nproc) )); echo $$(( n < 8 ? n : 8 )))
 # The SQL style check (sqllint) runs inside the suite: tests/test_sql_style.py.
 test: setup
 	$(BIN)/ruff check .
