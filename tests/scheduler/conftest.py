@@ -47,8 +47,11 @@ PRELOAD_MARKERS = {
 
 
 def preloaded(pid: int) -> set[str]:
-    """Which of the executors' preloads the process holds."""
-    maps = Path(f"/proc/{pid}/maps").read_text()
+    """Which of the executors' preloads the process holds (none once it has exited)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return set()
     return {module for module, marker in PRELOAD_MARKERS.items() if marker in maps}
 
 
