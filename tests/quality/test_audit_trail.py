@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import psycopg
 import pytest
@@ -97,6 +98,44 @@ def test_personal_data_is_masked_everywhere_results_are_kept(gate, pii_batch):
     for secret in (SECRET_PASSPORT, SECRET_NAME):  # ...the number and the name are not
         assert secret not in stored
         assert secret not in _files_text(gx_project.gx_root(), gx_project.data_docs_dir())
+
+
+def test_each_result_is_written_once_and_masked(gate, pii_batch, monkeypatch):
+    """GX's own run stores each result before the actions run, and the masking action stored it
+    again, masked: two writes, the first unmasked. Pantau's checkpoint run writes once, masked."""
+    from great_expectations.data_context.store.validation_results_store import ValidationResultsStore
+
+    batch_id, _, first = pii_batch
+    written = []
+    real_set = ValidationResultsStore.set
+
+    def recording_set(self, key, value, **kwargs):
+        written.append(json.dumps(value.to_json_dict(), default=str))
+        return real_set(self, key, value, **kwargs)
+
+    monkeypatch.setattr(ValidationResultsStore, "set", recording_set)
+    again = validate_raw_batch("disnaker_tka", batch_id, run_id="audit-run-1")
+    assert again.failed_blocking == first.failed_blocking
+    assert len(written) == 1
+    assert "audit-run-1" in written[0]
+    for secret in (SECRET_PASSPORT, SECRET_NAME):
+        assert secret not in written[0]
+
+
+def test_a_validation_logs_no_gx_bookkeeping_and_reads_no_variables_file(gate, pii_batch, caplog):
+    """GX logs INFO lines of its own, several per expectation on every validation, into the task
+    log; and re-reads uncommitted/config_variables.yml (scaffolded holding only its analytics
+    instance id) on every substitution. The gate keeps GX's warnings and drops the file."""
+    batch_id, _, _ = pii_batch
+    caplog.set_level(logging.INFO)
+    validate_raw_batch("disnaker_tka", batch_id, run_id="audit-run-1")
+    chatter = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("great_expectations") and r.levelno < logging.WARNING
+    ]
+    assert not chatter, chatter[:3]
+    assert not (gx_project.gx_root() / "uncommitted" / "config_variables.yml").exists()
 
 
 def test_rerunning_a_run_replaces_its_rows(gate, pii_batch):

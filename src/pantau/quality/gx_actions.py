@@ -15,11 +15,12 @@ from pantau.quality.masking import mask_result_payload
 
 
 class MaskedDataDocsAction(UpdateDataDocsAction):
-    """Mask personal-data values in the validation results and re-store them.
+    """Mask personal-data values in the validation results and store them.
 
-    GX stores a validation result before any action runs; this action (sorted first, as an
-    UpdateDataDocsAction) overwrites the stored copy with the masked one, so the results store
-    and the HTML site only ever keep the shape of a passport number or name. It does not render
+    Pantau's checkpoint runs (`gx_project.run_checkpoint`) validate without storing: this action
+    (sorted first, as an UpdateDataDocsAction) writes the only copy, masked, so the results store
+    and the HTML site only ever keep the shape of a passport number or name. (Run through GX's
+    own `Checkpoint.run`, which stores first, it overwrites that copy the same way.) It does not render
     the site: per validation that cost seconds to minutes as results piled up, so Data Docs are
     rebuilt once per pipeline run (`pantau.pipeline.update_data_docs`).
     """

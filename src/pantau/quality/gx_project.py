@@ -18,6 +18,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import warnings
 from collections.abc import Iterator
@@ -82,6 +83,10 @@ def sqlalchemy_url(dsn: str) -> str:
 def _quiet_gx_environment() -> None:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # GX logs INFO lines of its own bookkeeping, several per expectation on every validation
+    # ("_get_default_value called with key ..."): thousands per task log, and formatting them
+    # through Airflow's handlers took about 8 % of gate 1's CPU. Its warnings and errors stay.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 @contextmanager
@@ -146,12 +151,16 @@ def _drop_config_variables_file(root: Path) -> None:
     """GX scaffolds uncommitted/config_variables.yml and re-reads it on every substitution.
 
     Pantau keeps no variables there (secrets come from the environment), and without the file
-    GX skips dozens of YAML parses per validation.
+    GX skips dozens of YAML parses per validation. The scaffold holds only the `instance_id` GX
+    generates for its analytics (off here); without the file GX keeps one in memory.
     """
     import yaml
 
     path = root / "uncommitted" / "config_variables.yml"
-    if path.exists() and not yaml.safe_load(path.read_text(encoding="utf-8")):
+    if not path.exists():
+        return
+    variables = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not set(variables) - {"instance_id"}:
         path.unlink()
 
 
@@ -371,15 +380,18 @@ def _declare(
 
 
 def run_checkpoint(checkpoint, *, batch_parameters: dict[str, Any] | None, run_id):
-    """What `checkpoint.run()` does (validate, store the results, run the actions, in that order),
-    without its freshness check.
+    """What `checkpoint.run()` does (validate, then run the actions), without the freshness
+    checks and with no unmasked copy of a result ever written.
 
-    `Checkpoint.run` first re-reads the stored checkpoint and compares it, validation definitions
-    and all, with the one in hand: a store read and a pydantic comparison per validation, about a
-    quarter of Great Expectations' time on a small batch (bench/RESULTS.md). The checkpoint in
-    hand was read from the store or declared in this process, under the project lock, for the
-    suite file's current fingerprint (`checkpoint_for`): the comparison cannot find a difference.
-    Each validation definition's own `run()` still checks its suite and data against the store.
+    - `Checkpoint.run` first re-reads the stored checkpoint and compares it, validation
+      definitions and all, with the one in hand; `ValidationDefinition.run` does the same for its
+      suite and data. A store read and a pydantic comparison each, per validation (bench/RESULTS.md).
+      The checkpoint in hand was read from the store or declared in this process, under the
+      project lock, for the suite file's current fingerprint (`checkpoint_for`): the comparisons
+      cannot find a difference.
+    - `ValidationDefinition.run` stores the result before any action runs, personal data in its
+      failed checks included; the masking action then stored it again, masked. Here the result is
+      validated (`_validate`) and only the masking action stores it: one write, masked.
     """
     from great_expectations.checkpoint.actions import UpdateDataDocsAction
     from great_expectations.checkpoint.checkpoint import CheckpointResult
@@ -390,7 +402,8 @@ def run_checkpoint(checkpoint, *, batch_parameters: dict[str, Any] | None, run_i
 
     run_results = {}
     for validation in checkpoint.validation_definitions:
-        result = validation.run(
+        result = _validate(
+            validation,
             checkpoint_id=checkpoint.id,
             batch_parameters=batch_parameters,
             result_format=checkpoint.result_format,
@@ -407,3 +420,24 @@ def run_checkpoint(checkpoint, *, batch_parameters: dict[str, Any] | None, run_i
     for action in sorted(checkpoint.actions, key=lambda a: not isinstance(a, UpdateDataDocsAction)):
         action.run(checkpoint_result=checkpoint_result)
     return checkpoint_result
+
+
+def _validate(
+    validation, *, checkpoint_id: str | None, batch_parameters: dict[str, Any] | None, result_format, run_id
+):
+    """`ValidationDefinition.run` (GX 1.x) up to its result, with the same metadata: neither its
+    freshness check nor its write to the results store (see run_checkpoint)."""
+    from great_expectations.validator.v1_validator import Validator
+
+    validator = Validator(
+        batch_definition=validation.batch_definition,
+        batch_parameters=batch_parameters,
+        result_format=result_format,
+    )
+    result = validator.validate_expectation_suite(validation.suite)
+    result.meta["validation_id"] = validation.id
+    result.meta["checkpoint_id"] = checkpoint_id
+    result.meta["run_id"] = run_id
+    result.meta["validation_time"] = run_id.run_time
+    result.meta["batch_parameters"] = dict(batch_parameters) if batch_parameters else None
+    return result
