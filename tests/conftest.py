@@ -47,6 +47,10 @@ os.environ.setdefault("PANTAU_PII_KEY", "test-only-pii-key-0123456789abcdef")
 os.environ.setdefault("PANTAU_AS_OF", "2025-10-27")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# dbt writes every event of each invocation, at debug level, to the log path's dbt.log. No test
+# reads those files (run_dbt collects dbt's messages through a callback and prints them when a
+# build fails), and writing them took about a sixth of a full build's CPU (bench/RESULTS.md).
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
 
 from pantau import config, roles, warehouse  # noqa: E402 - settings above must come first
 from pantau.orchestration import airflow_local  # noqa: E402 - settings above must come first
