@@ -41,8 +41,9 @@ $(DOCS_ASSETS)/node_modules/.installed: $(DOCS_ASSETS)/package.json $(DOCS_ASSET
 # --compile-bytecode: every process (the test workers, each Airflow component, dbt, sqlfluff, the
 # briefing pool's workers) imports from this venv. Without .pyc files each compiles what it imports
 # from source, every time where PYTHONDONTWRITEBYTECODE is set (as on the CI machines): importing
-# the tasks' libraries took 16 s of CPU so, 7 s from the compiled venv (bench/RESULTS.md).
-$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+# the tasks' libraries took 16 s of CPU so, 7 s from the compiled venv (bench/RESULTS.md). The
+# Makefile is a prerequisite so that a checkout's existing venv gets what this rule now does.
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock Makefile
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
