@@ -389,9 +389,9 @@ def run_checkpoint(checkpoint, *, batch_parameters: dict[str, Any] | None, run_i
       The checkpoint in hand was read from the store or declared in this process, under the
       project lock, for the suite file's current fingerprint (`checkpoint_for`): the comparisons
       cannot find a difference.
-    - `ValidationDefinition.run` stores the result before any action runs, personal data in its
-      failed checks included; the masking action then stored it again, masked. Here the result is
-      validated (`_validate`) and only the masking action stores it: one write, masked.
+    - `ValidationDefinition.run` stores the result before any action runs, unmasked; the masking
+      action then stored it again, masked. Here the result is validated (`_validate`) and only the
+      masking action stores it: one write, masked.
     """
     from great_expectations.checkpoint.actions import UpdateDataDocsAction
     from great_expectations.checkpoint.checkpoint import CheckpointResult
