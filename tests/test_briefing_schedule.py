@@ -8,10 +8,12 @@ import shutil
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from airflow.timetables.base import TimeRestriction
+import pendulum
+from airflow.timetables.base import DataInterval, TimeRestriction
 
 from pantau.calendar import DEFAULT_CALENDAR_PATH, load_meetings
-from pantau.orchestration.schedule import briefing_timetable
+from pantau.orchestration.dag_defaults import START_DATE
+from pantau.orchestration.schedule import BriefingTimetable, briefing_timetable
 
 
 def scheduled_runs(timetable) -> list[datetime]:
@@ -63,3 +65,68 @@ def test_a_scheduled_run_renders_every_meeting_due_at_its_time():
     manual = meetings_due({"region": "36.73", "meeting_date": "2025-10-28"}, due)
     assert [m.meeting_id for m in manual] == ["kotaserang-2025-10-28"]
     assert meetings_due({}, due + timedelta(hours=1)) == []
+
+
+def test_a_briefing_past_due_is_still_made_until_its_meeting_starts():
+    """Without catchup, Airflow's EventsTimetable drops an event once the clock has passed it: a
+    DAG-file parse between the due time and the scheduler creating the run lost the briefing
+    (apache/airflow#27399). A briefing stays due until its meeting starts, and no longer."""
+    now = pendulum.now("UTC")
+    overdue = (now - timedelta(minutes=2), now + timedelta(hours=1))
+    started = (now - timedelta(hours=2), now - timedelta(minutes=1))  # no longer wanted a minute ago
+    coming = (now + timedelta(hours=1), now + timedelta(days=3))
+    timetable = BriefingTimetable([coming, started, overdue], description="uji")
+    restriction = TimeRestriction(earliest=START_DATE, latest=None, catchup=False)
+
+    def next_run(last: DataInterval | None):
+        info = timetable.next_dagrun_info(last_automated_data_interval=last, restriction=restriction)
+        return info and info.run_after
+
+    assert next_run(None) == overdue[0]
+    assert next_run(DataInterval.exact(overdue[0])) == coming[0]  # made: not again
+    assert next_run(DataInterval.exact(coming[0])) is None
+    # Nothing before the DAG's start date, nothing after its end date.
+    late_start = TimeRestriction(earliest=pendulum.instance(coming[0]), latest=None, catchup=False)
+    info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=late_start)
+    assert info.run_after == coming[0]
+    ended = TimeRestriction(earliest=START_DATE, latest=now - timedelta(minutes=5), catchup=False)
+    assert timetable.next_dagrun_info(last_automated_data_interval=None, restriction=ended) is None
+
+
+def test_meetings_due_together_share_a_run_kept_until_the_last_one_starts():
+    now = pendulum.now("UTC")
+    due = now - timedelta(minutes=10)
+    timetable = BriefingTimetable(
+        [(due, now - timedelta(minutes=1)), (due, now + timedelta(minutes=30))], description="uji"
+    )
+    restriction = TimeRestriction(earliest=START_DATE, latest=None, catchup=False)
+    assert timetable.event_dates == [due]
+    info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    assert info.run_after == due
+
+
+def test_a_meeting_briefed_as_it_starts_keeps_its_briefing_for_the_grace_period(tmp_path):
+    """lead_days 0: due when the meeting starts, still made within LATE_BRIEFING_GRACE of that."""
+    from pantau.calendar import LATE_BRIEFING_GRACE
+
+    zone = ZoneInfo("Asia/Jakarta")
+    now = datetime.now(zone).replace(second=0, microsecond=0)
+    started_recently = now - timedelta(minutes=5)
+    started_long_ago = now - LATE_BRIEFING_GRACE - timedelta(minutes=5)
+    calendar = tmp_path / "meeting_calendar.csv"
+    calendar.write_text(
+        "meeting_id,region_code,level,meeting_date,meeting_time,timezone,lead_days,title,venue,recipients\n"
+        + "".join(
+            f"{name},36,provinsi,{at:%Y-%m-%d},{at:%H:%M},Asia/Jakarta,0,Rakor,Serang,\n"
+            for name, at in (("lama", started_long_ago), ("baru", started_recently))
+        ),
+        encoding="utf-8",
+    )
+    timetable = briefing_timetable(calendar)
+    restriction = TimeRestriction(earliest=START_DATE, latest=None, catchup=False)
+    info = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    assert info.run_after == started_recently
+    after = timetable.next_dagrun_info(
+        last_automated_data_interval=info.data_interval, restriction=restriction
+    )
+    assert after is None

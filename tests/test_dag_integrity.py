@@ -10,6 +10,7 @@ import pytest
 
 from pantau import config
 from pantau.orchestration import airflow_local
+from pantau.orchestration.schedule import BriefingTimetable
 from pantau.registry import feeds
 
 
@@ -70,6 +71,19 @@ def test_ingest_runs_when_a_file_lands_and_hourly_as_a_fallback(dags):
         assert kwargs["feed"] == name and kwargs["landing"] == str(config.landing_dir().resolve())
 
 
+def test_briefing_dag_keeps_its_timetable_through_serialization(dags):
+    """The DAG processor stores DAGs serialized and the scheduler computes runs from that copy:
+    the briefing DAG's own timetable (registered by Pantau's Airflow plugin) must come back whole."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = dags["pantau_briefing"]
+    stored = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+    assert type(stored.timetable) is type(dag.timetable) is BriefingTimetable
+    assert stored.timetable.event_dates == dag.timetable.event_dates
+    assert stored.timetable.keep_until == dag.timetable.keep_until
+    assert stored.timetable.summary == dag.timetable.summary
+
+
 def test_warehouse_dag_runs_one_dbt_build(dags):
     """One task runs the whole dbt build (per-node tasks paid dbt's start-up each: RESULTS.md)."""
     dag = dags["pantau_warehouse"]
@@ -128,8 +142,11 @@ def test_briefing_schedule_reads_the_calendar(dags):
     from pantau.calendar import load_meetings
 
     timetable = dags["pantau_briefing"].timetable
-    due = sorted(m.briefing_due_at for m in load_meetings())
+    meetings = load_meetings()
+    due = sorted({m.briefing_due_at for m in meetings})  # meetings due together share a run
     assert [e.timestamp() for e in timetable.event_dates] == [d.timestamp() for d in due]
+    until = [max(m.briefing_wanted_until for m in meetings if m.briefing_due_at == d) for d in due]
+    assert [u.timestamp() for u in timetable.keep_until] == [u.timestamp() for u in until]
     # measured here so a slow calendar read would show up in the parse-time test too
     start = time.monotonic()
     load_meetings()

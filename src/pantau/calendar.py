@@ -24,6 +24,10 @@ REGIONS_PATH = SEEDS_DIR / "regions.csv"
 DEFAULT_LEAD_DAYS = 3
 DEFAULT_MEETING_TIME = time(9, 0)
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+# A scheduled briefing not made at its due time (a scheduler down, a calendar edited late) is
+# still made until its meeting starts, and for at least this long after its due time (a meeting
+# with lead_days 0 is briefed as it starts).
+LATE_BRIEFING_GRACE = timedelta(hours=1)
 
 COLUMNS = (
     "meeting_id",
@@ -69,6 +73,11 @@ class Meeting:
     def briefing_due_at(self) -> datetime:
         """When the briefing must be rendered: `lead_days` before the meeting, in its time zone."""
         return self.starts_at - timedelta(days=self.lead_days)
+
+    @property
+    def briefing_wanted_until(self) -> datetime:
+        """Until when a scheduled briefing not made at its due time is still worth making."""
+        return max(self.starts_at, self.briefing_due_at + LATE_BRIEFING_GRACE)
 
     @property
     def data_cutoff(self) -> date:

@@ -97,18 +97,20 @@ def write_calendar(path: Path, extra: list[dict] | None = None) -> None:
     tmp.replace(path)
 
 
-def meeting_due_in(seconds: int) -> dict:
-    """A Banten meeting whose briefing falls due at the first whole minute `seconds` from now."""
+def meeting_due_in(seconds: int, lead_days: int = 0) -> dict:
+    """A Banten meeting `lead_days` after its briefing, which falls due at the first whole minute
+    `seconds` from now (negative: a briefing already overdue)."""
     zone = ZoneInfo("Asia/Jakarta")
     due = (datetime.now(zone) + timedelta(seconds=seconds + 59)).replace(second=0, microsecond=0)
+    starts = due + timedelta(days=lead_days)
     return {
-        "meeting_id": f"uji-{due:%Y%m%d-%H%M}",
+        "meeting_id": f"uji-{starts:%Y%m%d-%H%M}",
         "region_code": PROVINCE,
         "level": "provinsi",
-        "meeting_date": due.date().isoformat(),
-        "meeting_time": due.strftime("%H:%M"),
+        "meeting_date": starts.date().isoformat(),
+        "meeting_time": starts.strftime("%H:%M"),
         "timezone": "Asia/Jakarta",
-        "lead_days": "0",
+        "lead_days": str(lead_days),
         "title": "Rakor uji penjadwal",
         "venue": "Ruang uji",
         "recipients": "",

@@ -2,20 +2,85 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pendulum
+from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction
 from airflow.timetables.events import EventsTimetable  # the airflow.sdk re-export fails serialization
 
 from pantau.calendar import load_meetings
 
 
-def briefing_timetable(calendar_path: Path | None = None) -> EventsTimetable:
+class BriefingTimetable(EventsTimetable):
+    """Airflow's EventsTimetable, except that a briefing stays due until its meeting starts.
+
+    Without catchup, EventsTimetable forgets an event as soon as the clock passes it. The DAG
+    processor recomputes the next run at every parse of the DAG file (every 30 s), so a parse
+    that fell between a briefing's due time and the scheduler creating its run dropped that run
+    with no error (apache/airflow#27399); so did a scheduler that was down at the due time. Here a
+    briefing is kept until its meeting starts (Meeting.briefing_wanted_until): made late rather
+    than not at all, and not once it is of no use. Registered with Airflow by
+    pantau.orchestration.plugin.
+    """
+
+    def __init__(self, briefings: Iterable[tuple[pendulum.DateTime, pendulum.DateTime]], description: str):
+        """`briefings`: (due at, wanted until) pairs; meetings due at one moment share a run, kept
+        as long as the last of them wants it."""
+        until: dict[pendulum.DateTime, pendulum.DateTime] = {}
+        for due, wanted_until in briefings:
+            until[due] = max(until.get(due, wanted_until), wanted_until)
+        super().__init__(
+            event_dates=sorted(until), restrict_to_events=True, presorted=True, description=description
+        )
+        self.keep_until = [until[due] for due in self.event_dates]
+
+    def next_dagrun_info(
+        self, *, last_automated_data_interval: DataInterval | None, restriction: TimeRestriction
+    ) -> DagRunInfo | None:
+        if restriction.catchup:
+            return super().next_dagrun_info(
+                last_automated_data_interval=last_automated_data_interval, restriction=restriction
+            )
+        now = pendulum.now("UTC")
+        for due, until in zip(self.event_dates, self.keep_until, strict=True):
+            if restriction.earliest is not None and due < restriction.earliest:
+                continue
+            if until <= now:  # the meeting has started: its briefing is of no use any more
+                continue
+            if last_automated_data_interval is not None and due <= last_automated_data_interval.end:
+                continue  # made already
+            if restriction.latest is not None and due > restriction.latest:
+                return None
+            return DagRunInfo.exact(due)
+        return None
+
+    def serialize(self) -> dict[str, Any]:
+        return {
+            "briefings": [
+                [due.isoformat(), until.isoformat()]
+                for due, until in zip(self.event_dates, self.keep_until, strict=True)
+            ],
+            "description": self.description,
+        }
+
+    @classmethod
+    def deserialize(cls, data: dict[str, Any]) -> BriefingTimetable:
+        return cls(
+            [(pendulum.parse(due), pendulum.parse(until)) for due, until in data["briefings"]],
+            description=data["description"],
+        )
+
+
+def briefing_timetable(calendar_path: Path | None = None) -> BriefingTimetable:
     """Run times are the meetings' `briefing_due_at`, in each meeting's own time zone (WIB, WITA,
     WIT): adding a meeting to the calendar adds a run, with no code change."""
-    return EventsTimetable(
-        event_dates=[pendulum.instance(m.briefing_due_at) for m in load_meetings(calendar_path)],
-        restrict_to_events=True,
+    return BriefingTimetable(
+        [
+            (pendulum.instance(m.briefing_due_at), pendulum.instance(m.briefing_wanted_until))
+            for m in load_meetings(calendar_path)
+        ],
         description="lead_days before each meeting in the calendar",
     )
 
