@@ -304,7 +304,8 @@ def test_pantau_under_the_real_scheduler(cli_served, tmp_path):
 
     # A meeting due a minute from now: the calendar changes, the briefing DAG fires by itself.
     # Another, tomorrow, whose briefing was due two minutes ago: still made, since its meeting is
-    # ahead (Airflow's EventsTimetable dropped it at the first parse; so it could drop the first).
+    # ahead. Airflow's EventsTimetable dropped such a briefing at the next parse of the DAG file,
+    # and the first one too when a parse fell between its due time and the scheduler's turn.
     soon, overdue = meeting_due_in(60), meeting_due_in(-180, lead_days=1)
     write_calendar(served["calendar"], [soon, overdue])
 

@@ -14,7 +14,8 @@ from pantau.calendar import load_meetings
 
 
 class BriefingTimetable(EventsTimetable):
-    """Airflow's EventsTimetable, except that a briefing stays due until its meeting starts.
+    """Airflow's EventsTimetable, except that a briefing stays due until its meeting starts (and
+    for at least LATE_BRIEFING_GRACE after its due time).
 
     Without catchup, EventsTimetable forgets an event as soon as the clock passes it. The DAG
     processor recomputes the next run at every parse of the DAG file (every 30 s), so a parse
@@ -47,7 +48,7 @@ class BriefingTimetable(EventsTimetable):
         for due, until in zip(self.event_dates, self.keep_until, strict=True):
             if restriction.earliest is not None and due < restriction.earliest:
                 continue
-            if until <= now:  # the meeting has started: its briefing is of no use any more
+            if until <= now:  # its meeting has started (and the grace has passed): of no use now
                 continue
             if last_automated_data_interval is not None and due <= last_automated_data_interval.end:
                 continue  # made already
