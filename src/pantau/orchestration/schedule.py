@@ -44,18 +44,14 @@ class BriefingTimetable(EventsTimetable):
             return super().next_dagrun_info(
                 last_automated_data_interval=last_automated_data_interval, restriction=restriction
             )
+        # EventsTimetable's own rule (start and end dates, runs already made), with each
+        # briefing's deadline in place of the clock: only the briefings still wanted, no "now".
         now = pendulum.now("UTC")
-        for due, until in zip(self.event_dates, self.keep_until, strict=True):
-            if restriction.earliest is not None and due < restriction.earliest:
-                continue
-            if until <= now:  # its meeting has started (and the grace has passed): of no use now
-                continue
-            if last_automated_data_interval is not None and due <= last_automated_data_interval.end:
-                continue  # made already
-            if restriction.latest is not None and due > restriction.latest:
-                return None
-            return DagRunInfo.exact(due)
-        return None
+        wanted = [due for due, until in zip(self.event_dates, self.keep_until, strict=True) if until > now]
+        return EventsTimetable(wanted, presorted=True).next_dagrun_info(
+            last_automated_data_interval=last_automated_data_interval,
+            restriction=restriction._replace(catchup=True),
+        )
 
     def serialize(self) -> dict[str, Any]:
         return {
